@@ -1,0 +1,200 @@
+"""Every task of the Eventlet Migration Guide, as a nox session.
+
+``nox -l`` lists them. Virtual environments are reused between runs; each
+session installs from the pinned files in requirements/, which ``nox -s lock``
+regenerates from the dependency groups in pyproject.toml.
+"""
+
+from __future__ import annotations
+
+import os
+import runpy
+import shutil
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import nox
+
+nox.needs_version = ">=2024.10.9"
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_venv = "yes"
+nox.options.sessions = ["lint", "tests"]
+
+ROOT = Path(__file__).resolve().parent
+DOCS = ROOT / "docs"
+BUILD = DOCS / "_build"
+DOCTREES = BUILD / "doctrees"
+REQUIREMENTS = ROOT / "requirements"
+# The build is strict everywhere: warnings are errors, all of them are shown,
+# and every cross-reference must resolve.
+STRICT = ("-W", "--keep-going", "-n")
+PDF_NAME = "eventlet-migration-guide"
+# Never let uv try to download an interpreter: many machines are offline.
+os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")
+
+
+def _install(session: nox.Session, group: str) -> None:
+    session.install("-r", str(REQUIREMENTS / f"{group}.txt"))
+
+
+def _sphinx(session: nox.Session, builder: str, outdir: Path, *extra: str) -> None:
+    session.run(
+        "sphinx-build", *STRICT, "-b", builder, "-d", str(DOCTREES), str(DOCS), str(outdir), *extra
+    )
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the HTML guide into docs/_build/html."""
+    _install(session, "docs")
+    _sphinx(session, "html", BUILD / "html", *session.posargs)
+    session.log(f"Open {(BUILD / 'html' / 'index.html').as_uri()}")
+
+
+@nox.session
+def pdf(session: nox.Session) -> None:
+    """Build docs/_build/latex/eventlet-migration-guide.pdf through LaTeX."""
+    missing = [tool for tool in ("latexmk", "pdflatex") if shutil.which(tool) is None]
+    if missing:
+        session.error(
+            f"nox -s pdf needs TeX Live ({', '.join(missing)} not found). Debian/Ubuntu: "
+            "apt-get install --no-install-recommends texlive-latex-recommended "
+            "texlive-fonts-recommended texlive-latex-extra tex-gyre latexmk; "
+            "macOS: brew install --cask mactex-no-gui"
+        )
+    _install(session, "docs")
+    latex = BUILD / "latex"
+    _sphinx(session, "latex", latex, *session.posargs)
+    with session.chdir(latex):
+        # Sphinx writes a latexmkrc next to the .tex; latexmk picks it up.
+        session.run(
+            "latexmk",
+            "-pdf",
+            "-dvi-",
+            "-ps-",
+            "-interaction=nonstopmode",
+            "-halt-on-error",
+            f"{PDF_NAME}.tex",
+            external=True,
+            silent=True,
+        )
+    session.log(f"Wrote {latex / f'{PDF_NAME}.pdf'}")
+
+
+@nox.session
+def epub(session: nox.Session) -> None:
+    """Build docs/_build/epub/eventlet-migration-guide.epub."""
+    _install(session, "docs")
+    _sphinx(session, "epub", BUILD / "epub", *session.posargs)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite: extension tests, full strict builds, the guide's examples."""
+    _install(session, "test")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Check Python style, reStructuredText/MyST markup and spelling."""
+    _install(session, "lint")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run(
+        "sphinx-lint",
+        "--enable",
+        "all",
+        "--disable",
+        "line-too-long",
+        "--ignore",
+        "_build",
+        "docs",
+    )
+    session.run("codespell")
+
+
+@nox.session
+def linkcheck(session: nox.Session) -> None:
+    """Check every external link (needs a network; for maintainers, not CI)."""
+    _install(session, "docs")
+    _sphinx(session, "linkcheck", BUILD / "linkcheck", *session.posargs)
+
+
+@nox.session
+def serve(session: nox.Session) -> None:
+    """Rebuild on every change and serve the HTML at http://127.0.0.1:8000."""
+    _install(session, "serve")
+    session.run(
+        "sphinx-autobuild",
+        *STRICT,
+        "--watch",
+        str(ROOT / "ext"),
+        "--port",
+        "8000",
+        str(DOCS),
+        str(BUILD / "serve"),
+        *session.posargs,
+    )
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Time a clean strict HTML build, a rebuild after touching one page, and a -j 2 build."""
+    _install(session, "docs")
+    figures: list[tuple[str, float]] = []
+
+    def timed(label: str, outdir: Path, *extra: str) -> None:
+        start = time.perf_counter()
+        session.run(
+            "sphinx-build", *STRICT, "-q", "-b", "html", *extra, str(DOCS), str(outdir), silent=True
+        )
+        figures.append((label, time.perf_counter() - start))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        serial, parallel = Path(tmp, "serial"), Path(tmp, "parallel")
+        timed("clean build", serial)
+        page = DOCS / "index.rst"
+        page.touch()
+        timed("rebuild after touching index.rst", serial)
+        timed("clean build, -j 2", parallel, "-j", "2")
+    width = max(len(label) for label, _ in figures)
+    for label, seconds in figures:
+        session.log(f"{label:<{width}}  {seconds:6.2f} s")
+
+
+@nox.session(venv_backend="uv|virtualenv")
+def lock(session: nox.Session) -> None:
+    """Regenerate requirements/*.txt from pyproject.toml's dependency groups (needs PyPI)."""
+    session.install("uv")
+    for group in ("docs", "serve", "test", "lint"):
+        session.run(
+            "uv",
+            "pip",
+            "compile",
+            "--quiet",
+            "--universal",
+            "--python-version",
+            "3.10",
+            "--upgrade",
+            "--group",
+            group,
+            "pyproject.toml",
+            "-o",
+            str(REQUIREMENTS / f"{group}.txt"),
+            env={"UV_CUSTOM_COMPILE_COMMAND": "nox -s lock"},
+        )
+
+
+@nox.session(venv_backend="none")
+def intersphinx(session: nox.Session) -> None:
+    """Refresh the cached intersphinx inventories in docs/_intersphinx (needs a network)."""
+    # conf.py's intersphinx_mapping is the one list: (base URL, cached file) per project.
+    mapping = runpy.run_path(str(DOCS / "conf.py"))["intersphinx_mapping"]
+    for base, cached in mapping.values():
+        url = f"{base.rstrip('/')}/objects.inv"
+        with urllib.request.urlopen(url, timeout=30) as response:
+            Path(cached).write_bytes(response.read())
+        session.log(f"{url} -> {Path(cached).relative_to(ROOT)}")
