@@ -27,6 +27,7 @@ DOCS = ROOT / "docs"
 BUILD = DOCS / "_build"
 DOCTREES = BUILD / "doctrees"
 REQUIREMENTS = ROOT / "requirements"
+MERMAID = ROOT / "tools" / "mermaid"
 # The build is strict everywhere: warnings are errors, all of them are shown,
 # and every cross-reference must resolve.
 STRICT = ("-W", "--keep-going", "-n")
@@ -88,6 +89,32 @@ def epub(session: nox.Session) -> None:
     """Build docs/_build/epub/eventlet-migration-guide.epub."""
     _install(session, "docs")
     _sphinx(session, "epub", BUILD / "epub", *session.posargs)
+
+
+@nox.session
+def diagrams(session: nox.Session) -> None:
+    """Render new Mermaid diagrams into docs/_diagrams and delete unused renderings.
+
+    Installs the pinned mermaid-cli from tools/mermaid (npm, no browser
+    download: it drives the system Chromium), then makes a fresh build, which
+    renders every diagram that has no cached rendering. Commit the result.
+    """
+    for tool in ("npm", "chromium"):
+        if shutil.which(tool) is None:
+            session.error(
+                f"nox -s diagrams needs {tool}. Debian/Ubuntu: apt-get install nodejs npm chromium"
+            )
+    session.run(
+        "npm", "ci", "--no-audit", "--no-fund", "--prefix", str(MERMAID), external=True,
+        env={"PUPPETEER_SKIP_DOWNLOAD": "1"},
+    )  # fmt: skip
+    _install(session, "docs")
+    with tempfile.TemporaryDirectory() as tmp:
+        session.run(
+            "sphinx-build", *STRICT, "-E", "-q", "-b", "html", "-D", "diagrams_prune=1",
+            str(DOCS), tmp,
+        )  # fmt: skip
+    session.log("Renderings are in docs/_diagrams: commit them with the pages that use them.")
 
 
 @nox.session

@@ -28,6 +28,8 @@ extensions = [
     "sphinx_copybutton",
     "sphinx_design",
     "sphinxcontrib.mermaid",
+    # Ours, from ext/:
+    "diagrams",
 ]
 
 root_doc = "index"
@@ -60,6 +62,13 @@ intersphinx_mapping = {
     "python": ("https://docs.python.org/3", str(DOCS / "_intersphinx" / "python.inv")),
 }
 intersphinx_timeout = 5
+
+# -- Diagrams -----------------------------------------------------------------
+# Mermaid diagrams are pre-rendered (ext/diagrams.py) and cached in
+# docs/_diagrams; `nox -s diagrams` installs the pinned mermaid-cli used here
+# to render new ones.
+
+diagrams_mmdc = str(DOCS.parent / "tools" / "mermaid" / "node_modules" / ".bin" / "mmdc")
 
 # -- HTML ---------------------------------------------------------------------
 
@@ -116,6 +125,9 @@ latex_elements = {
 \setcounter{tocdepth}{1}
 """,
     "sphinxsetup": "verbatimwrapslines=true, verbatimforcewraps=true",
+    # Sphinx titles the table of contents with the root page's first toctree
+    # caption; the PDF's contents page is simply "Contents".
+    "tableofcontents": r"\renewcommand{\contentsname}{Contents}\sphinxtableofcontents",
 }
 
 # -- ePub ---------------------------------------------------------------------

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import filecmp
 import os
+import pickle
+import re
 import shutil
 import subprocess
 import sys
 import zipfile
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -60,6 +63,99 @@ def test_html_build_has_no_warnings(html: Path) -> None:
     assert (html / "genindex.html").is_file()
 
 
+#: Attributes whose URL a browser fetches by itself to show a page.
+FETCHED_ATTRIBUTES = {
+    "script": ("src",), "img": ("src", "srcset"), "source": ("src", "srcset"),
+    "iframe": ("src",), "video": ("src", "poster"), "audio": ("src",), "track": ("src",),
+    "embed": ("src",), "object": ("data",), "input": ("src",),
+}  # fmt: skip
+FETCHED_LINK_RELS = frozenset({"stylesheet", "icon", "preload", "modulepreload", "prefetch"})
+
+
+class ResourceFinder(HTMLParser):
+    """Collects every URL a browser would fetch by itself to show a page.
+
+    Links a reader may follow (``<a href>``) are not requests and do not count.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+        self._element = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        names = FETCHED_ATTRIBUTES.get(tag, ())
+        if tag == "link" and FETCHED_LINK_RELS & set(values.get("rel", "").split()):
+            names = ("href",)
+        for name in names:
+            self.urls.extend(values.get(name, "").replace(",", " ").split())
+        self.urls.extend(css_urls(values.get("style", "")))
+        self._element = tag
+
+    def handle_endtag(self, tag: str) -> None:
+        self._element = ""
+
+    def handle_data(self, data: str) -> None:
+        if self._element == "style":
+            self.urls.extend(css_urls(data))
+        elif self._element == "script":
+            self.urls.extend(js_imports(data))
+
+
+def css_urls(css: str) -> list[str]:
+    return re.findall(r"""(?:url\(\s*['"]?|@import\s+['"])([^'")\s]+)""", css)
+
+
+def js_imports(script: str) -> list[str]:
+    """URLs of ES module imports: how sphinxcontrib-mermaid would load its CDN copy."""
+    return re.findall(r"""(?:\bfrom|\bimport\s*\(?)\s*['"]((?:https?:)?//[^'"]+)""", script)
+
+
+def is_remote(url: str) -> bool:
+    return url.startswith(("http://", "https://", "//"))
+
+
+def remote_requests(html: str) -> list[str]:
+    finder = ResourceFinder()
+    finder.feed(html)
+    return [url for url in finder.urls if is_remote(url)]
+
+
+def test_the_request_finder_sees_what_a_browser_would_fetch() -> None:
+    page = """
+    <link rel="stylesheet" href="https://cdn.example/a.css">
+    <link rel="canonical" href="https://example.org/guide/">
+    <script src="_static/local.js"></script>
+    <script type="module">import mermaid from "https://cdn.example/mermaid.mjs";</script>
+    <style>@font-face { src: url('https://fonts.example/f.woff2'); }</style>
+    <img srcset="//img.example/a.png 1x, _images/b.png 2x" src="_images/b.png">
+    <a href="https://eventlet.readthedocs.io/">a link a reader may follow</a>
+    """
+    assert remote_requests(page) == [
+        "https://cdn.example/a.css",
+        "https://cdn.example/mermaid.mjs",
+        "https://fonts.example/f.woff2",
+        "//img.example/a.png",
+    ]
+
+
+def test_html_loads_nothing_from_other_hosts(html: Path) -> None:
+    remote: list[str] = []
+    pages = sorted(html.rglob("*.html"))
+    for page in pages:
+        urls = remote_requests(page.read_text(encoding="utf-8"))
+        remote.extend(f"{page.relative_to(html)}: {url}" for url in urls)
+    for stylesheet in sorted(html.rglob("*.css")):
+        urls = css_urls(stylesheet.read_text(encoding="utf-8"))
+        remote.extend(f"{stylesheet.relative_to(html)}: {url}" for url in urls if is_remote(url))
+    for script in sorted(html.rglob("*.js")):
+        urls = js_imports(script.read_text(encoding="utf-8"))
+        remote.extend(f"{script.relative_to(html)}: {url}" for url in urls)
+    assert pages
+    assert remote == []
+
+
 def _tree_differences(left: Path, right: Path) -> list[str]:
     """Every path that is missing on one side or differs in bytes."""
     differences: list[str] = []
@@ -94,35 +190,59 @@ def test_epub_builds(tmp_path: Path) -> None:
         assert "index.xhtml" in archive.namelist()
 
 
+def _chapter_titles(doctrees: Path) -> list[str]:
+    """The titles of the pages the root page's toctrees include: the PDF's chapters."""
+    with (doctrees / "environment.pickle").open("rb") as pickled:
+        env = pickle.load(pickled)  # written by the build this test just ran
+    return [env.titles[docname].astext() for docname in env.toctree_includes["index"]]
+
+
 @pytest.mark.skipif(
     shutil.which("latexmk") is None or shutil.which("pdflatex") is None,
     reason="latexmk/pdflatex not installed: the PDF is built on CI (see .ci/run)",
 )
-def test_pdf_builds(tmp_path: Path) -> None:
-    sphinx_build("latex", tmp_path)
+def test_pdf_has_every_chapter_and_diagram(html: Path, tmp_path: Path) -> None:
+    latex = tmp_path / "latex"
+    sphinx_build("latex", latex)
     result = subprocess.run(
-        [
-            "latexmk",
-            "-pdf",
-            "-dvi-",
-            "-ps-",
-            "-interaction=nonstopmode",
-            "-halt-on-error",
-            f"{PDF_NAME}.tex",
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    log = tmp_path / f"{PDF_NAME}.log"
-    assert result.returncode == 0, log.read_text(errors="replace")[-4000:]
-    pdf = tmp_path / f"{PDF_NAME}.pdf"
+        ["latexmk", "-pdf", "-dvi-", "-ps-", "-interaction=nonstopmode", "-halt-on-error",
+         f"{PDF_NAME}.tex"],
+        cwd=latex, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    log = (latex / f"{PDF_NAME}.log").read_text(errors="replace")
+    assert result.returncode == 0, log[-4000:]
+    pdf = latex / f"{PDF_NAME}.pdf"
     assert pdf.read_bytes().startswith(b"%PDF-")
-    if shutil.which("pdftotext"):
-        text = subprocess.run(
-            ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
-        ).stdout
-        assert "Eventlet Migration Guide" in text
-        # "??" is what LaTeX prints for a reference it could not resolve.
-        assert "??" not in text
+
+    # pdflatex names every graphic it embeds in its log: each diagram of the
+    # HTML build must be there, as the vector PDF rendering.
+    in_html = set(re.findall(r'src="[^"]*_images/(\w+)-light\.svg"', _all_html(html)))
+    in_pdf = set(re.findall(r"<\./(\w+)-light\.pdf>", log))
+    assert in_pdf == in_html
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) not installed: cannot read the PDF's text")
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    flat = " ".join(text.split())
+    assert "Eventlet Migration Guide" in flat
+    chapters = _chapter_titles(latex.with_name("latex.doctrees"))
+    assert chapters
+    assert [title for title in chapters if title not in flat] == []
+    # "??" is what LaTeX prints for a reference it could not resolve.
+    assert "??" not in text
+    pages = int(re.search(r"Pages:\s+(\d+)", _pdfinfo(pdf)).group(1))
+    # A title page, the contents and at least one page a chapter; far fewer
+    # than a runaway layout (a code block that repeats, an image per page).
+    assert 2 + len(chapters) <= pages <= 40 * len(chapters)
+
+
+def _all_html(html: Path) -> str:
+    return "\n".join(page.read_text(encoding="utf-8") for page in html.rglob("*.html"))
+
+
+def _pdfinfo(pdf: Path) -> str:
+    if shutil.which("pdfinfo") is None:
+        pytest.skip("pdfinfo (poppler-utils) not installed")
+    return subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout

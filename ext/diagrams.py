@@ -1,0 +1,330 @@
+"""Mermaid diagrams as pre-rendered images, for every builder, with no network.
+
+sphinxcontrib-mermaid parses the ``mermaid`` directive; by default it leaves
+rendering to a script loaded from a CDN when the page opens. This extension
+replaces each ``mermaid`` node, after reading and after any extension has
+generated its own diagrams, with images:
+
+- HTML: a light and a dark SVG, shown according to furo's colour scheme;
+- LaTeX: a vector PDF; ePub and the other builders: the light SVG.
+
+Renderings are cached in ``docs/_diagrams`` under a key computed from the
+diagram's source and the render settings, and committed to the repository, so
+an ordinary build needs neither Node.js nor a browser. When a diagram has no
+cached rendering, it is rendered with mermaid-cli (``mmdc``) if that is
+installed (``nox -s diagrams`` installs it); otherwise the build warns, with
+the diagram's location, and shows the diagram's source in its place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from docutils import nodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util import logging
+from sphinxcontrib.mermaid import Mermaid, mermaid
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.builders import Builder
+    from sphinx.config import Config
+    from sphinx.util.typing import ExtensionMetadata
+
+logger = logging.getLogger(__name__)
+
+#: Bump when the render settings below change, so every cached file is redone.
+RENDER_VERSION = "1"
+#: Mermaid settings for each variant. Plain SVG text labels (no HTML inside
+#: foreignObject) render the same in browsers, ePub readers and PDF.
+VARIANTS: dict[str, dict[str, Any]] = {
+    "light": {"theme": "default", "htmlLabels": False, "flowchart": {"htmlLabels": False}},
+    "dark": {"theme": "dark", "htmlLabels": False, "flowchart": {"htmlLabels": False}},
+}
+#: The files one diagram needs: (variant, suffix, background).
+OUTPUTS = (
+    ("light", ".svg", "transparent"),
+    ("dark", ".svg", "transparent"),
+    ("light", ".pdf", "white"),
+)
+#: What a builder must accept to show a rendering (the LaTeX builder takes PDF).
+IMAGE_TYPES = frozenset({"image/svg+xml", "application/pdf"})
+RENDER_TIMEOUT = 60
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+# mmdc writes SVGs that stretch to their container (width="100%"); an <img>
+# then blows a small diagram up to the full column. Give it its natural size.
+_SVG_SIZE = re.compile(r'<svg\b[^>]*?\swidth="100%"[^>]*>')
+_VIEWBOX = re.compile(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) ([\d.]+)"')
+
+
+def diagram_key(code: str) -> str:
+    """The cache key of a diagram: its source and everything that shapes its rendering."""
+    material = json.dumps([RENDER_VERSION, VARIANTS, code], sort_keys=True)
+    return hashlib.sha256(material.encode()).hexdigest()[:20]
+
+
+def cached_files(key: str) -> dict[tuple[str, str], str]:
+    """File names of a diagram's renderings, by (variant, suffix)."""
+    return {(variant, suffix): f"{key}-{variant}{suffix}" for variant, suffix, _ in OUTPUTS}
+
+
+class LocatedMermaid(Mermaid):
+    """sphinxcontrib-mermaid's directive, with the source location on its node.
+
+    The upstream node carries no line number; ours does, so a diagram that
+    cannot be rendered is reported at its file and line.
+    """
+
+    def run(self, **kwargs: Any) -> list[nodes.Node]:
+        result = super().run(**kwargs)
+        source, line = self.state_machine.get_source_and_line(self.lineno)
+        for node in result:
+            for diagram in node.findall(mermaid):
+                diagram.source, diagram.line = source, line
+        return result
+
+
+class RenderError(Exception):
+    """mermaid-cli could not render a diagram."""
+
+
+class Renderer:
+    """Renders one diagram into the cache with mermaid-cli."""
+
+    def __init__(self, mmdc: str, chromium: str) -> None:
+        self.mmdc = mmdc
+        self.chromium = chromium
+
+    @classmethod
+    def from_config(cls, config: Config) -> Renderer | None:
+        # A path or a command name on PATH; empty turns rendering off.
+        mmdc = shutil.which(config.diagrams_mmdc) if config.diagrams_mmdc else None
+        if mmdc is None:
+            return None
+        chromium = config.diagrams_chromium or next(
+            filter(None, map(shutil.which, CHROMIUM_NAMES)), None
+        )
+        if not chromium:
+            return None
+        return cls(mmdc, chromium)
+
+    def render(self, code: str, cache: Path, key: str) -> None:
+        files = cached_files(key)
+        with tempfile.TemporaryDirectory(prefix="diagram-") as tmp:
+            work = Path(tmp)
+            (work / "diagram.mmd").write_text(code, encoding="utf-8")
+            (work / "puppeteer.json").write_text(json.dumps(self._puppeteer_config()))
+            for variant, suffix, background in OUTPUTS:
+                (work / f"{variant}.json").write_text(json.dumps(VARIANTS[variant]))
+                out = work / files[variant, suffix]
+                command = [
+                    self.mmdc, "--quiet",
+                    "--input", str(work / "diagram.mmd"), "--output", str(out),
+                    "--configFile", str(work / f"{variant}.json"),
+                    "--puppeteerConfigFile", str(work / "puppeteer.json"),
+                    "--backgroundColor", background,
+                ]  # fmt: skip
+                if suffix == ".pdf":
+                    command.append("--pdfFit")
+                self._run(command)
+                if suffix == ".svg":
+                    out.write_text(natural_size(out.read_text(encoding="utf-8")), encoding="utf-8")
+            cache.mkdir(parents=True, exist_ok=True)
+            # Move into place only once every output exists, so an interrupted
+            # render never leaves half a diagram in the cache.
+            for name in files.values():
+                os.replace(work / name, cache / name)
+
+    def _puppeteer_config(self) -> dict[str, Any]:
+        return {
+            "executablePath": self.chromium,
+            "args": [
+                "--no-sandbox", "--headless", "--disable-gpu", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            ],
+        }  # fmt: skip
+
+    def _run(self, command: list[str]) -> None:
+        try:
+            result = subprocess.run(
+                command, capture_output=True, text=True, timeout=RENDER_TIMEOUT, check=False
+            )
+        except (OSError, subprocess.TimeoutExpired) as error:
+            raise RenderError(str(error)) from error
+        if result.returncode != 0:
+            lines = [line for line in result.stderr.splitlines() if line.strip()]
+            raise RenderError(" / ".join(lines[:3]) or f"mmdc exited with {result.returncode}")
+
+
+def natural_size(svg: str) -> str:
+    """Give a full-width mermaid SVG its natural width and height from its viewBox."""
+    match = _SVG_SIZE.search(svg)
+    viewbox = _VIEWBOX.search(match.group(0)) if match else None
+    if not match or not viewbox:
+        return svg
+    width, height = viewbox.groups()
+    tag = match.group(0).replace('width="100%"', f'width="{width}" height="{height}"', 1)
+    tag = re.sub(r'style="max-width: [\d.]+px;\s*', 'style="', tag)
+    return svg[: match.start()] + tag + svg[match.end() :]
+
+
+class DiagramImages(SphinxPostTransform):
+    """Replace every ``mermaid`` node with its cached renderings."""
+
+    # Before Sphinx's image converters (10) and the ``only`` filter (50).
+    default_priority = 5
+    #: Keys of the diagrams written in the current build, for ``diagrams_prune``.
+    #: Reset at builder-inited. Post-transforms run in the main process, also
+    #: in parallel builds, so one set sees every document.
+    used: ClassVar[set[str]] = set()
+
+    def run(self, **kwargs: Any) -> None:
+        for node in list(self.document.findall(mermaid)):
+            replacement = self._images(node)
+            node.replace_self(replacement)
+
+    def _images(self, node: mermaid) -> list[nodes.Node]:
+        if not IMAGE_TYPES.intersection(self._builder().supported_image_types):
+            # Text, man and other builders without images: the source is readable text.
+            return [self._source_block(node)]
+        code: str = node["code"]
+        key = diagram_key(code)
+        cache = Path(self.env.srcdir, self.config.diagrams_cache_dir)
+        files = cached_files(key)
+        missing = [name for name in files.values() if not (cache / name).is_file()]
+        if missing and not self._render(node, code, cache, key):
+            return [self._source_fallback(node)]
+        self.used.add(key)
+        return self._image_nodes(node, cache, files)
+
+    def _render(self, node: mermaid, code: str, cache: Path, key: str) -> bool:
+        renderer = Renderer.from_config(self.config)
+        if renderer is None:
+            logger.warning(
+                "diagram has no cached rendering and mermaid-cli (mmdc) or Chromium is not "
+                "available to render it; run `nox -s diagrams` and commit docs/%s",
+                self.config.diagrams_cache_dir,
+                location=node, type="diagrams", subtype="not_rendered",
+            )  # fmt: skip
+            return False
+        logger.info("rendering diagram %s with mermaid-cli", key)
+        try:
+            renderer.render(code, cache, key)
+        except RenderError as error:
+            logger.warning(
+                "mermaid-cli could not render this diagram: %s", error,
+                location=node, type="diagrams", subtype="render_failed",
+            )  # fmt: skip
+            return False
+        return True
+
+    def _image_nodes(
+        self, node: mermaid, cache: Path, files: dict[tuple[str, str], str]
+    ) -> list[nodes.Node]:
+        builder = self._builder()
+        supported = builder.supported_image_types
+        relative = cache.relative_to(self.env.srcdir).as_posix()
+
+        def image(variant: str, suffix: str, mimetype: str, classes: list[str]) -> nodes.image:
+            path = f"{relative}/{files[variant, suffix]}"
+            self.env.images.add_file(self._docname(), path)
+            result = nodes.image(
+                uri=path, candidates={mimetype: path}, alt=node.get("alt", "Diagram"),
+                classes=["diagram", *classes],
+            )  # fmt: skip
+            if "align" in node:
+                result["align"] = node["align"]
+            return result
+
+        if "image/svg+xml" in supported and builder.format == "html" and builder.name != "epub":
+            # furo shows one or the other according to the reader's colour scheme.
+            return [
+                image("light", ".svg", "image/svg+xml", ["only-light"]),
+                image("dark", ".svg", "image/svg+xml", ["only-dark"]),
+            ]
+        if "image/svg+xml" in supported:
+            return [image("light", ".svg", "image/svg+xml", [])]
+        return [image("light", ".pdf", "application/pdf", [])]
+
+    def _builder(self) -> type[Builder] | Builder:
+        # Sphinx 9 deprecates Transform.app and keeps the builder class on the
+        # environment; Sphinx 8.1 (our Python 3.10 pin) only has app.builder.
+        builder = getattr(self.env, "_builder_cls", None)
+        return builder if builder is not None else self.app.builder
+
+    def _docname(self) -> str:
+        # Sphinx 8.2 moved the current document's name to env.current_document.
+        current = getattr(self.env, "current_document", None)
+        return current.docname if current is not None else self.env.docname
+
+    def _source_block(self, node: mermaid) -> nodes.literal_block:
+        block = nodes.literal_block(node["code"], node["code"], language="text")
+        block.source, block.line = node.source, node.line
+        return block
+
+    def _source_fallback(self, node: mermaid) -> nodes.Element:
+        """What a reader gets when a diagram could not be rendered: its source."""
+        return nodes.container(
+            "",
+            nodes.paragraph(text="This diagram could not be rendered; its Mermaid source:"),
+            self._source_block(node),
+            classes=["diagram-source"],
+        )
+
+
+def no_client_side_mermaid(app: Sphinx, config: Config) -> None:
+    """Keep sphinxcontrib-mermaid from adding its CDN script to any page.
+
+    It skips the script only on pages whose doctree has no diagram; generated
+    pages (the index, search) have no doctree and would still load mermaid from
+    a CDN. Every diagram is an image here, so nothing needs that script.
+    """
+    config.mermaid_output_format = "svg"
+
+
+def reset_used(app: Sphinx) -> None:
+    DiagramImages.used = set()
+
+
+def prune_unused(app: Sphinx, exception: Exception | None) -> None:
+    """With ``diagrams_prune``, delete cached renderings no diagram used in this build."""
+    if exception is not None or not app.config.diagrams_prune:
+        return
+    if not app.fresh_env_used:
+        # An incremental build writes only some pages: what it did not use may
+        # still be needed. Only a fresh build (-E) sees every diagram.
+        logger.warning(
+            "diagrams_prune needs a fresh build (sphinx-build -E); nothing removed",
+            type="diagrams", subtype="prune",
+        )  # fmt: skip
+        return
+    cache = Path(app.srcdir, app.config.diagrams_cache_dir)
+    if not cache.is_dir():
+        return
+    used = {name for key in DiagramImages.used for name in cached_files(key).values()}
+    for path in sorted(cache.iterdir()):
+        if path.is_file() and path.name not in used:
+            logger.info("removing unused diagram rendering %s", path.name)
+            path.unlink()
+
+
+def setup(app: Sphinx) -> ExtensionMetadata:
+    app.setup_extension("sphinxcontrib.mermaid")
+    app.add_directive("mermaid", LocatedMermaid, override=True)
+    app.add_config_value("diagrams_cache_dir", "_diagrams", "env", str)
+    app.add_config_value("diagrams_mmdc", "mmdc", "", str)
+    app.add_config_value("diagrams_chromium", "", "", str)
+    app.add_config_value("diagrams_prune", False, "", bool)
+    app.add_post_transform(DiagramImages)
+    app.connect("config-inited", no_client_side_mermaid)
+    app.connect("builder-inited", reset_used)
+    app.connect("build-finished", prune_unused)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,178 @@
+"""ext/diagrams.py: Mermaid diagrams as cached, pre-rendered images."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from diagrams import cached_files, diagram_key, natural_size
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sphinx.testing.util import SphinxTestApp
+
+# The diagram sources exactly as the directives in tests/roots/test-diagrams see them.
+RST_DIAGRAM = "flowchart LR\n  A --> B"
+MYST_DIAGRAM = "flowchart TD\n  C --> D"
+TOOLS = Path(__file__).resolve().parent.parent / "tools"
+MMDC = TOOLS / "mermaid" / "node_modules" / ".bin" / "mmdc"
+CHROMIUM = next(filter(None, map(shutil.which, ("chromium", "chromium-browser"))), None)
+needs_mermaid_cli = pytest.mark.skipif(
+    not MMDC.is_file() or CHROMIUM is None,
+    reason="mermaid-cli and Chromium not installed: `nox -s diagrams` sets them up (CI has them)",
+)
+
+
+def project(builder: str, name: str, **overrides: object) -> pytest.MarkDecorator:
+    """A fresh copy of tests/roots/test-diagrams per test: each test owns its cache."""
+    return pytest.mark.sphinx(
+        builder, testroot="diagrams", srcdir=f"diagrams-{name}", confoverrides=overrides
+    )
+
+
+FAKE_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>'
+
+
+def fill_cache(srcdir: Path, *codes: str) -> None:
+    """Put stand-in renderings for ``codes`` into the test project's cache."""
+    cache = srcdir / "_diagrams"
+    cache.mkdir(exist_ok=True)
+    for code in codes:
+        for name in cached_files(diagram_key(code)).values():
+            content = "%PDF-1.4 stand-in" if name.endswith(".pdf") else FAKE_SVG
+            (cache / name).write_text(content)
+
+
+def test_key_changes_with_the_source() -> None:
+    assert diagram_key(RST_DIAGRAM) == diagram_key(RST_DIAGRAM)
+    assert diagram_key(RST_DIAGRAM) != diagram_key(RST_DIAGRAM + " --> C")
+
+
+def test_natural_size_replaces_full_width() -> None:
+    svg = (
+        '<svg id="my-svg" width="100%" style="max-width: 612.5px; background-color: white;" '
+        'viewBox="0 0 612.5 65"><g/></svg>'
+    )
+    assert natural_size(svg) == (
+        '<svg id="my-svg" width="612.5" height="65" style="background-color: white;" '
+        'viewBox="0 0 612.5 65"><g/></svg>'
+    )
+    # An SVG that already has a size is left alone.
+    assert natural_size(FAKE_SVG) == FAKE_SVG
+
+
+@project("html", "html")
+def test_html_shows_light_and_dark_renderings(app: SphinxTestApp) -> None:
+    fill_cache(app.srcdir, RST_DIAGRAM, MYST_DIAGRAM)
+    app.build()
+    assert app.warning.getvalue() == ""
+    key = diagram_key(RST_DIAGRAM)
+    index = (app.outdir / "index.html").read_text()
+    assert f'class="diagram only-light" src="_images/{key}-light.svg"' in index
+    assert f'class="diagram only-dark" src="_images/{key}-dark.svg"' in index
+    assert 'alt="Two boxes"' in index
+    # No client-side Mermaid: nothing to load from a CDN, or at all.
+    assert "mermaid" not in index
+    assert (app.outdir / "_images" / f"{key}-dark.svg").read_text() == FAKE_SVG
+    page = (app.outdir / "page.html").read_text()
+    assert f"{diagram_key(MYST_DIAGRAM)}-light.svg" in page
+    assert "A caption" in page
+
+
+@project("latex", "latex")
+def test_latex_includes_the_pdf_rendering(app: SphinxTestApp) -> None:
+    fill_cache(app.srcdir, RST_DIAGRAM, MYST_DIAGRAM)
+    app.build()
+    assert app.warning.getvalue() == ""
+    tex = next(app.outdir.glob("*.tex")).read_text()
+    key = diagram_key(RST_DIAGRAM)
+    assert f"\\sphinxincludegraphics{{{{{key}-light}}.pdf}}" in tex
+    assert "dark" not in tex
+    assert (app.outdir / f"{key}-light.pdf").is_file()
+
+
+@project("epub", "epub")
+def test_epub_gets_only_the_light_svg(app: SphinxTestApp) -> None:
+    fill_cache(app.srcdir, RST_DIAGRAM, MYST_DIAGRAM)
+    app.build()
+    assert app.warning.getvalue() == ""
+    index = (app.outdir / "index.xhtml").read_text()
+    assert f"{diagram_key(RST_DIAGRAM)}-light.svg" in index
+    assert "-dark.svg" not in index
+
+
+@project("text", "text")
+def test_text_builder_shows_the_source(app: SphinxTestApp) -> None:
+    app.build()
+    # No image support, so no rendering is needed and nothing is missing.
+    assert app.warning.getvalue() == ""
+    assert "A --> B" in (app.outdir / "index.txt").read_text()
+
+
+@project("html", "missing")
+def test_missing_rendering_warns_at_the_diagram_and_shows_its_source(app: SphinxTestApp) -> None:
+    app.build()
+    warnings = app.warning.getvalue()
+    assert "index.rst:4: WARNING: diagram has no cached rendering" in warnings
+    assert "page.md:3: WARNING: diagram has no cached rendering" in warnings
+    assert "nox -s diagrams" in warnings
+    assert "[diagrams.not_rendered]" in warnings
+    index = (app.outdir / "index.html").read_text()
+    assert "This diagram could not be rendered" in index
+    assert "A --&gt; B" in index
+
+
+@project("html", "suppressed", suppress_warnings=["diagrams.not_rendered"])
+def test_the_warning_can_be_suppressed(app: SphinxTestApp) -> None:
+    app.build()
+    assert app.warning.getvalue() == ""
+
+
+@project("html", "prune", diagrams_prune=True)
+def test_prune_removes_only_unused_renderings(
+    app: SphinxTestApp, make_app: Callable[..., SphinxTestApp]
+) -> None:
+    fill_cache(app.srcdir, RST_DIAGRAM, MYST_DIAGRAM, "flowchart LR\n  gone --> away")
+    app.build()  # a first build is always fresh
+    assert app.warning.getvalue() == ""
+    kept = {
+        name
+        for code in (RST_DIAGRAM, MYST_DIAGRAM)
+        for name in cached_files(diagram_key(code)).values()
+    }
+    assert {path.name for path in (app.srcdir / "_diagrams").iterdir()} == kept
+
+    again = make_app("html", srcdir=app.srcdir, confoverrides={"diagrams_prune": True})
+    again.build()
+    assert "diagrams_prune needs a fresh build" in again.warning.getvalue()
+    assert {path.name for path in (app.srcdir / "_diagrams").iterdir()} == kept
+
+
+@needs_mermaid_cli
+@project("html", "render", diagrams_mmdc=str(MMDC))
+def test_mermaid_cli_renders_and_caches(app: SphinxTestApp) -> None:
+    app.build()
+    assert app.warning.getvalue() == ""
+    for code in (RST_DIAGRAM, MYST_DIAGRAM):
+        files = cached_files(diagram_key(code))
+        svg = (app.srcdir / "_diagrams" / files["light", ".svg"]).read_text()
+        assert svg.startswith("<svg")
+        assert 'width="100%"' not in svg
+        assert (app.srcdir / "_diagrams" / files["light", ".pdf"]).read_bytes().startswith(b"%PDF")
+        assert "<svg" in (app.srcdir / "_diagrams" / files["dark", ".svg"]).read_text()
+
+
+@needs_mermaid_cli
+@project("html", "syntax-error", diagrams_mmdc=str(MMDC))
+def test_a_diagram_mermaid_cannot_parse_warns_at_its_location(app: SphinxTestApp) -> None:
+    fill_cache(app.srcdir, MYST_DIAGRAM)
+    index = app.srcdir / "index.rst"
+    index.write_text(index.read_text().replace("A --> B", "A -->"))
+    app.build()
+    warnings = app.warning.getvalue()
+    assert "index.rst:4: WARNING: mermaid-cli could not render this diagram" in warnings
+    assert "[diagrams.render_failed]" in warnings
