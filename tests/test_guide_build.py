@@ -18,6 +18,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 STRICT = ("-W", "--keep-going", "-n")
@@ -179,7 +180,7 @@ def test_two_clean_html_builds_are_byte_identical(html: Path, tmp_path: Path) ->
     assert _tree_differences(html, again) == []
 
 
-def test_epub_builds(tmp_path: Path) -> None:
+def test_epub_has_every_page_and_diagram(html: Path, tmp_path: Path) -> None:
     sphinx_build("epub", tmp_path)
     epub = tmp_path / f"{PDF_NAME}.epub"
     with zipfile.ZipFile(epub) as archive:
@@ -187,7 +188,12 @@ def test_epub_builds(tmp_path: Path) -> None:
         first = archive.infolist()[0]
         assert first.filename == "mimetype"
         assert archive.read(first) == b"application/epub+zip"
-        assert "index.xhtml" in archive.namelist()
+        names = set(archive.namelist())
+    pages = {str(page.relative_to(html).with_suffix(".xhtml")) for page in html.rglob("*.html")}
+    pages -= {"genindex.xhtml", "search.xhtml"}  # HTML-only pages
+    assert {page for page in pages if f"{page}" not in names} == set()
+    diagrams = {f"_images/{key}-light.svg" for key in _diagram_keys(html)}
+    assert diagrams <= names
 
 
 def _chapter_titles(doctrees: Path) -> list[str]:
@@ -216,9 +222,8 @@ def test_pdf_has_every_chapter_and_diagram(html: Path, tmp_path: Path) -> None:
 
     # pdflatex names every graphic it embeds in its log: each diagram of the
     # HTML build must be there, as the vector PDF rendering.
-    in_html = set(re.findall(r'src="[^"]*_images/(\w+)-light\.svg"', _all_html(html)))
     in_pdf = set(re.findall(r"<\./(\w+)-light\.pdf>", log))
-    assert in_pdf == in_html
+    assert in_pdf == _diagram_keys(html)
 
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext (poppler-utils) not installed: cannot read the PDF's text")
@@ -232,14 +237,27 @@ def test_pdf_has_every_chapter_and_diagram(html: Path, tmp_path: Path) -> None:
     assert [title for title in chapters if title not in flat] == []
     # "??" is what LaTeX prints for a reference it could not resolve.
     assert "??" not in text
+    # Lines that stick out into the margin by more than a hair cut text in print.
+    overfull = [
+        float(width) for width in re.findall(r"Overfull \\hbox \((\d+\.?\d*)pt too wide", log)
+    ]
+    assert [width for width in overfull if width > 2.0] == []
+
+    reader = PdfReader(pdf)
+    assert reader.metadata is not None
+    assert reader.metadata.title == "Eventlet Migration Guide"
+    bookmarks = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert bookmarks == chapters
     pages = int(re.search(r"Pages:\s+(\d+)", _pdfinfo(pdf)).group(1))
     # A title page, the contents and at least one page a chapter; far fewer
     # than a runaway layout (a code block that repeats, an image per page).
     assert 2 + len(chapters) <= pages <= 40 * len(chapters)
 
 
-def _all_html(html: Path) -> str:
-    return "\n".join(page.read_text(encoding="utf-8") for page in html.rglob("*.html"))
+def _diagram_keys(html: Path) -> set[str]:
+    """The diagrams of the HTML build, by the cache key in their image names."""
+    pages = "\n".join(page.read_text(encoding="utf-8") for page in html.rglob("*.html"))
+    return set(re.findall(r'src="[^"]*_images/(\w+)-light\.svg"', pages))
 
 
 def _pdfinfo(pdf: Path) -> str:
