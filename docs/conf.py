@@ -123,6 +123,19 @@ latex_elements = {
     "pointsize": "10pt",
     "preamble": r"""
 \setcounter{tocdepth}{1}
+% pdflatex stops at a character it has no definition for; these appear in
+% prose and code comments. amssymb (loaded by Sphinx) provides \checkmark.
+\DeclareUnicodeCharacter{2192}{\ensuremath{\rightarrow}}
+\DeclareUnicodeCharacter{2190}{\ensuremath{\leftarrow}}
+\DeclareUnicodeCharacter{2194}{\ensuremath{\leftrightarrow}}
+\DeclareUnicodeCharacter{21D2}{\ensuremath{\Rightarrow}}
+\DeclareUnicodeCharacter{2264}{\ensuremath{\leq}}
+\DeclareUnicodeCharacter{2265}{\ensuremath{\geq}}
+\DeclareUnicodeCharacter{2260}{\ensuremath{\neq}}
+\DeclareUnicodeCharacter{2248}{\ensuremath{\approx}}
+\DeclareUnicodeCharacter{2713}{\ensuremath{\checkmark}}
+\DeclareUnicodeCharacter{2717}{\ensuremath{\times}}
+\DeclareUnicodeCharacter{2026}{\ldots}
 """,
     "sphinxsetup": "verbatimwrapslines=true, verbatimforcewraps=true",
     # Sphinx titles the table of contents with the root page's first toctree
