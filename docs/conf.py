@@ -120,6 +120,8 @@ latex_documents = [
 latex_show_urls = "footnote"
 latex_elements = {
     "papersize": "a4paper",
+    # Read on screen and printed one-sided: no blank pages before chapters.
+    "extraclassoptions": "openany,oneside",
     "pointsize": "10pt",
     "preamble": r"""
 \setcounter{tocdepth}{1}
