@@ -29,7 +29,9 @@ REPRODUCIBLE_EPOCH = "1767225600"
 pytestmark = pytest.mark.slow
 
 
-def sphinx_build(builder: str, outdir: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+def sphinx_build(
+    builder: str, outdir: Path, *extra: str, docs: Path = DOCS
+) -> subprocess.CompletedProcess[str]:
     """Build the guide with ``builder`` into ``outdir``; fail the test on any warning."""
     env = {**os.environ, "SOURCE_DATE_EPOCH": REPRODUCIBLE_EPOCH}
     # Doctrees (pickles, not output) go beside the output so that comparing
@@ -37,7 +39,7 @@ def sphinx_build(builder: str, outdir: Path, *extra: str) -> subprocess.Complete
     doctrees = outdir.with_name(f"{outdir.name}.doctrees")
     command = [sys.executable, "-m", "sphinx", *STRICT, "-b", builder, "-d", str(doctrees)]
     result = subprocess.run(
-        [*command, *extra, str(DOCS), str(outdir)],
+        [*command, *extra, str(docs), str(outdir)],
         capture_output=True,
         text=True,
         env=env,
@@ -178,6 +180,28 @@ def test_two_clean_html_builds_are_byte_identical(html: Path, tmp_path: Path) ->
     again = tmp_path / "html"
     sphinx_build("html", again)
     assert _tree_differences(html, again) == []
+
+
+def test_parallel_build_equals_serial(html: Path, tmp_path: Path) -> None:
+    parallel = tmp_path / "html"
+    sphinx_build("html", parallel, "-j", "2")
+    assert _tree_differences(html, parallel) == []
+
+
+def test_incremental_rebuild_equals_clean_build(html: Path, tmp_path: Path) -> None:
+    # A copy of the sources (conf.py finds ext/ beside docs/), so that touching
+    # a page leaves the repository alone.
+    for part in ("docs", "ext"):
+        shutil.copytree(
+            DOCS.parent / part, tmp_path / part, ignore=shutil.ignore_patterns("_build")
+        )
+    docs, out = tmp_path / "docs", tmp_path / "html"
+    sphinx_build("html", out, docs=docs)
+    page = docs / "contributing" / "index.md"
+    os.utime(page)
+    rebuilt = sphinx_build("html", out, docs=docs)
+    assert "1 changed" in rebuilt.stdout  # the rebuild read only the touched page
+    assert _tree_differences(html, out) == []
 
 
 def test_epub_has_every_page_and_diagram(html: Path, tmp_path: Path) -> None:
