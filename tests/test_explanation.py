@@ -9,6 +9,7 @@ harness and glossary check until those land.
 
 from __future__ import annotations
 
+import itertools
 import re
 import subprocess
 import sys
@@ -103,7 +104,7 @@ def _promised_outputs() -> list[tuple[Block, Block]]:
     blocks = _all_blocks()
     return [
         (program, output)
-        for program, output in zip(blocks, blocks[1:], strict=False)
+        for program, output in itertools.pairwise(blocks)
         if program.language == "python" and output.language == "text"
         if output.lead_in == "It prints:"
     ]
@@ -113,9 +114,7 @@ def test_some_outputs_are_promised() -> None:
     assert _promised_outputs(), "no 'It prints:' blocks found; the extractor is broken"
 
 
-@pytest.mark.parametrize(
-    ("program", "output"), _promised_outputs(), ids=lambda b: _block_id(b)
-)
+@pytest.mark.parametrize(("program", "output"), _promised_outputs(), ids=lambda b: _block_id(b))
 def test_promised_output_matches(program: Block, output: Block) -> None:
     result = _run(program.code)
     assert result.returncode == 0, result.stderr
