@@ -125,6 +125,8 @@ latex_elements = {
     "pointsize": "10pt",
     "preamble": r"""
 \setcounter{tocdepth}{1}
+% Wide tables get a landscape page of their own (raw latex in the page).
+\usepackage{pdflscape}
 % pdflatex stops at a character it has no definition for; these appear in
 % prose and code comments. amssymb (loaded by Sphinx) provides \checkmark.
 \DeclareUnicodeCharacter{2192}{\ensuremath{\rightarrow}}

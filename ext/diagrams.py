@@ -44,10 +44,12 @@ logger = logging.getLogger(__name__)
 #: Bump when the render settings below change, so every cached file is redone.
 RENDER_VERSION = "1"
 #: Mermaid settings for each variant. Plain SVG text labels (no HTML inside
-#: foreignObject) render the same in browsers, ePub readers and PDF.
+#: foreignObject) render the same in browsers, ePub readers and PDF; the wider
+#: wrapping keeps dotted names such as eventlet.greenio.GreenSocket whole.
+_FLOWCHART = {"htmlLabels": False, "wrappingWidth": 260}
 VARIANTS: dict[str, dict[str, Any]] = {
-    "light": {"theme": "default", "htmlLabels": False, "flowchart": {"htmlLabels": False}},
-    "dark": {"theme": "dark", "htmlLabels": False, "flowchart": {"htmlLabels": False}},
+    "light": {"theme": "default", "htmlLabels": False, "flowchart": _FLOWCHART},
+    "dark": {"theme": "dark", "htmlLabels": False, "flowchart": _FLOWCHART},
 }
 #: The files one diagram needs: (variant, suffix, background).
 OUTPUTS = (

@@ -7,6 +7,7 @@ as the nox sessions, so what passes here passes for a writer and on CI.
 from __future__ import annotations
 
 import filecmp
+import json
 import os
 import pickle
 import re
@@ -16,6 +17,7 @@ import sys
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -201,7 +203,18 @@ def test_incremental_rebuild_equals_clean_build(html: Path, tmp_path: Path) -> N
     os.utime(page)
     rebuilt = sphinx_build("html", out, docs=docs)
     assert "1 changed" in rebuilt.stdout  # the rebuild read only the touched page
-    assert _tree_differences(html, out) == []
+    assert _tree_differences(html, out) in ([], ["searchindex.js"])
+    clean, incremental = _search_index(html), _search_index(out)
+    # Sphinx 9.0 bug: IndexBuilder.load() does not restore "indexentries" (the
+    # index directive and glossary terms) of pages an incremental build does
+    # not rewrite; they live in env._search_index_index_entries, which is
+    # filled while writing, after the environment was pickled. Clean builds
+    # (CI, Read the Docs) are complete; a writer's incremental preview can miss
+    # some index entries in search. Everything else must match.
+    assert {key: value for key, value in incremental.items() if key != "indexentries"} == {
+        key: value for key, value in clean.items() if key != "indexentries"
+    }
+    assert incremental["indexentries"].items() <= clean["indexentries"].items()
 
 
 def test_epub_has_every_page_and_diagram(html: Path, tmp_path: Path) -> None:
@@ -271,11 +284,19 @@ def test_pdf_has_every_chapter_and_diagram(html: Path, tmp_path: Path) -> None:
     assert reader.metadata is not None
     assert reader.metadata.title == "Eventlet Migration Guide"
     bookmarks = [item.title for item in reader.outline if not isinstance(item, list)]
-    assert bookmarks == chapters
+    # The chapters, then the back matter LaTeX adds when there are index entries.
+    assert bookmarks[: len(chapters)] == chapters
+    assert set(bookmarks[len(chapters) :]) <= {"Index"}
     pages = int(re.search(r"Pages:\s+(\d+)", _pdfinfo(pdf)).group(1))
     # A title page, the contents and at least one page a chapter; far fewer
     # than a runaway layout (a code block that repeats, an image per page).
     assert 2 + len(chapters) <= pages <= 40 * len(chapters)
+
+
+def _search_index(html: Path) -> dict[str, Any]:
+    """The data of searchindex.js: ``Search.setIndex({...})``."""
+    text = (html / "searchindex.js").read_text(encoding="utf-8")
+    return json.loads(text[text.index("(") + 1 : text.rindex(")")])
 
 
 def _diagram_keys(html: Path) -> set[str]:
