@@ -90,6 +90,18 @@ def epub(session: nox.Session) -> None:
     _sphinx(session, "epub", BUILD / "epub", *session.posargs)
 
 
+@nox.session(name="api-coverage")
+def api_coverage(session: nox.Session) -> None:
+    """List the installed Eventlet's public names that have no entry in the API map."""
+    _install(session, "docs")
+    session.run(
+        "python",
+        str(ROOT / "ext" / "eventlet_api_coverage.py"),
+        str(DOCS / "_data" / "api_map.toml"),
+        *session.posargs,
+    )
+
+
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run the test suite: extension tests, full strict builds, the guide's examples."""
