@@ -168,8 +168,8 @@ def error_warnings(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
 
 def test_name_missing_from_installed_eventlet(error_warnings: list[str]) -> None:
     assert (
-        f"_data/api_map.toml:9: WARNING: eventlet.greenthread.spwan is not in the installed "
-        f"Eventlet {INSTALLED}: eventlet.greenthread has no attribute 'spwan' "
+        f"_data/api_map.toml:9: WARNING: eventlet.greenthread.spawn_soon is not in the installed "
+        f"Eventlet {INSTALLED}: eventlet.greenthread has no attribute 'spawn_soon' "
         f"(loaded by index.rst:8) [eventlet_api.missing]"
     ) in error_warnings
 

@@ -143,8 +143,6 @@ def test_loose_key_matches_slips(reference: str, term: str) -> None:
     assert reference.lower() != term.lower()  # Sphinx itself would not match these
 
 
-@pytest.mark.parametrize(
-    ("one", "other"), [("hub", "hug"), ("class", "clas"), ("process", "proces")]
-)
+@pytest.mark.parametrize(("one", "other"), [("hub", "hug"), ("boss", "bos"), ("bus", "bust")])
 def test_loose_key_keeps_different_words_apart(one: str, other: str) -> None:
     assert loose_key(one) != loose_key(other)
