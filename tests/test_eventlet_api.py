@@ -369,3 +369,33 @@ def test_introspection_canonical_names() -> None:
     assert answer.names["eventlet.getcurrent"].canonical == "eventlet.greenthread.getcurrent"
     assert not answer.names["eventlet.nope"].exists
     assert answer.names["eventlet.nope"].error == "eventlet has no attribute 'nope'"
+
+
+# -- the guide's own API map ----------------------------------------------------------
+
+GUIDE_MAP = ROOTS.parent.parent / "docs" / "_data" / "api_map.toml"
+#: Modules the guide promises full entries for (issue 4); issue 9 widens this.
+COMPLETE_MODULES = (
+    "eventlet.greenthread",
+    "eventlet.greenpool",
+    "eventlet.event",
+    "eventlet.queue",
+    "eventlet.semaphore",
+    "eventlet.timeout",
+)
+
+
+def test_guide_map_is_well_formed() -> None:
+    api_map = api_data.load(GUIDE_MAP)
+    assert api_map.problems == ()
+    assert all(
+        any(entry.in_module(module) for module in COMPLETE_MODULES)
+        for entry in api_map.entries.values()
+    )
+
+
+@pytest.mark.parametrize("module", COMPLETE_MODULES)
+def test_guide_map_covers_every_public_name_of(module: str) -> None:
+    report = coverage(GUIDE_MAP)
+    assert module in report.public
+    assert [n for n in report.missing if n == module or n.startswith(module + ".")] == []
