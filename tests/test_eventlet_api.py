@@ -12,6 +12,7 @@ import eventlet_api_data as api_data
 import pytest
 from eventlet_api_coverage import coverage
 from eventlet_api_introspect import inspect_installed
+from sphinx import addnodes
 from sphinx.testing.util import SphinxTestApp
 from sphinx.util.console import strip_escape_sequences
 from sphinx.util.inventory import InventoryFile
@@ -145,6 +146,55 @@ def test_map_directive_in_myst_locates_field_warnings_in_the_data_file(
     assert warning.startswith("_data/api_map.toml:7: ERROR: Unknown interpreted text role")
 
 
+def _desc_nodes(app: SphinxTestApp) -> dict[str, str]:
+    """Each entry's rendered doctree (``desc`` node), by name, as text."""
+    found = {}
+    for docname in sorted(app.env.found_docs):
+        for desc in app.env.get_doctree(docname).findall(addnodes.desc):
+            if desc.get("domain") == "ev":
+                # The page an entry sits on differs between the two builds.
+                found[desc[0]["fullname"]] = re.sub(r'refdoc="[^"]*"', "", desc.pformat())
+    return found
+
+
+def test_rst_and_myst_give_the_same_doctree(tmp_path: Path) -> None:
+    """The same entries, once declared from rST pages and once from MyST pages."""
+    rst_first = build_copy("api", tmp_path / "rst")
+    swapped = tmp_path / "swapped"
+    shutil.copytree(ROOTS / "test-api", swapped)
+    # The map moves to a MyST page, the hand-written Event entry to an rST page.
+    (swapped / "index.rst").write_text(
+        "API map\n=======\n\n.. toctree::\n\n   myst\n   recipe\n\n"
+        ".. ev:api:: eventlet.event.Event\n   :kind: class\n\n   Wake waiters once.\n\n"
+        "   :asyncio: ``asyncio.Event``\n   :threading: ``threading.Event``\n",
+        encoding="utf-8",
+    )
+    (swapped / "myst.md").write_text(
+        "# MyST page\n\n```{ev:map} eventlet.greenthread\n```\n", encoding="utf-8"
+    )
+    myst_first = SphinxTestApp(
+        "html", srcdir=swapped, freshenv=True, status=StringIO(), warning=StringIO()
+    )
+    try:
+        myst_first.build()
+    finally:
+        myst_first.cleanup()
+    assert warnings_of(rst_first) == warnings_of(myst_first) == []
+    left, right = _desc_nodes(rst_first), _desc_nodes(myst_first)
+    assert (
+        sorted(left)
+        == sorted(right)
+        == [
+            "eventlet.event.Event",
+            "eventlet.greenthread",
+            "eventlet.greenthread.sleep",
+            "eventlet.greenthread.spawn",
+        ]
+    )
+    for name in left:
+        assert left[name] == right[name], name
+
+
 # -- bad input ------------------------------------------------------------------
 
 
@@ -268,6 +318,48 @@ def test_directive_errors(app: SphinxTestApp) -> None:
         "recipe.rst:13: WARNING: duplicate entry for eventlet.greenthread.spawn; the other one "
         "is at _data/api_map.toml:9 [eventlet_api.duplicate]",
     ]
+
+
+@pytest.mark.sphinx("html", testroot="api", srcdir="api-docutils-errors", freshenv=True)
+def test_missing_argument_and_unknown_option_value(app: SphinxTestApp) -> None:
+    (app.srcdir / "recipe.rst").write_text(
+        "Recipe\n======\n\n.. ev:api::\n\n   No name.\n\n"
+        ".. ev:api:: eventlet.queue.Queue\n   :kind: gadget\n\n   Bad kind.\n\n.. ev:map::\n",
+        encoding="utf-8",
+    )
+    app.build()
+    errors = warnings_of(app)
+    assert errors == [
+        'recipe.rst:4: ERROR: Error in "ev:api" directive:',
+        'recipe.rst:8: ERROR: Error in "ev:api" directive:',
+        'recipe.rst:13: ERROR: Error in "ev:map" directive:',
+    ]
+    text = strip_escape_sequences(app.warning.getvalue())
+    assert "1 argument(s) required, 0 supplied." in text
+    assert "invalid option value: (option: \"kind\"; value: 'gadget')" in text
+
+
+@pytest.mark.sphinx(
+    "html",
+    testroot="api",
+    srcdir="api-no-eventlet",
+    freshenv=True,
+    confoverrides={"eventlet_api_python": "/nonexistent/python"},
+)
+def test_eventlet_that_cannot_be_inspected_is_one_warning_not_a_traceback(
+    app: SphinxTestApp,
+) -> None:
+    app.build()
+    warnings = warnings_of(app)
+    assert warnings[0] == (
+        "WARNING: cannot check names against the installed Eventlet: could not run "
+        "/nonexistent/python: [Errno 2] No such file or directory: '/nonexistent/python' "
+        "[eventlet_api.introspection]"
+    )
+    # Declared names still link; shortcuts cannot be computed without Eventlet.
+    assert all(w.endswith("[eventlet_api.unmapped]") for w in warnings[1:])
+    index = (app.outdir / "index.html").read_text(encoding="utf-8")
+    assert "#ev-eventlet.greenthread.spawn" in anchors(index)
 
 
 # -- incremental and parallel builds ----------------------------------------------
