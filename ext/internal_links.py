@@ -21,9 +21,12 @@ The check needs no cross-document state: each page is checked as it is read.
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from docutils import nodes
+from docutils.utils import get_source_line
 from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.typing import ExtensionMetadata
@@ -55,6 +58,31 @@ def hardcoded_reason(refuri: str, prefixes: list[str]) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=64)
+def _source_lines(path: str, _mtime_ns: int) -> tuple[str, ...]:
+    return tuple(Path(path).read_text(encoding="utf-8").splitlines())
+
+
+def _location(node: nodes.Element, refuri: str) -> str | nodes.Element:
+    """``source:line`` of the line that holds ``refuri``.
+
+    docutils gives reference nodes no line of their own, only their
+    paragraph's first line; a link on a later line of the paragraph would be
+    reported on the wrong line. Look for the URL from there on.
+    """
+    source, line = get_source_line(node)
+    if not source or not line:
+        return node
+    try:
+        lines = _source_lines(source, Path(source).stat().st_mtime_ns)
+    except (OSError, UnicodeDecodeError):
+        return node
+    for number in range(line, min(line + 50, len(lines) + 1)):
+        if refuri in lines[number - 1]:
+            return f"{source}:{number}"
+    return f"{source}:{line}"
+
+
 def check_doctree(app: Sphinx, doctree: nodes.document) -> None:
     prefixes = own_prefixes(app)
     for node in doctree.findall(nodes.reference):
@@ -66,7 +94,7 @@ def check_doctree(app: Sphinx, doctree: nodes.document) -> None:
             logger.warning(
                 f"hard-coded link {refuri!r} is {reason}; link the page with :doc: or "
                 f"a section with :ref: so the build checks it",
-                location=node,
+                location=_location(node, refuri),
                 type=WARNING_TYPE,
                 subtype="hardcoded",
             )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -146,3 +148,30 @@ def test_loose_key_matches_slips(reference: str, term: str) -> None:
 @pytest.mark.parametrize(("one", "other"), [("hub", "hug"), ("boss", "bos"), ("bus", "bust")])
 def test_loose_key_keeps_different_words_apart(one: str, other: str) -> None:
     assert loose_key(one) != loose_key(other)
+
+
+def _warnings_of_copy(tmp_path: Path, name: str, **kwargs: object) -> list[str]:
+    srcdir = tmp_path / name
+    shutil.copytree(Path(__file__).parent / "roots" / "test-glossary", srcdir)
+    app = SphinxTestApp(
+        "html",
+        srcdir=srcdir,
+        freshenv=True,
+        status=StringIO(),
+        warning=StringIO(),
+        confoverrides={"intersphinx_mapping": intersphinx()},
+        **kwargs,
+    )
+    try:
+        app.build()
+    finally:
+        app.cleanup()
+    text = strip_escape_sequences(app.warning.getvalue())
+    return sorted(line.replace(f"{srcdir}/", "") for line in text.splitlines() if "WARNING" in line)
+
+
+def test_parallel_build_gives_the_same_warnings(tmp_path: Path) -> None:
+    serial = _warnings_of_copy(tmp_path, "serial")
+    parallel = _warnings_of_copy(tmp_path, "parallel", parallel=2)
+    assert len([w for w in serial if "[glossary_check." in w]) == 7
+    assert serial == parallel

@@ -23,9 +23,12 @@ def test_hard_coded_links_in_rst_and_myst(app: SphinxTestApp) -> None:
     assert warnings_of(app) == [
         f"howto/page.rst:4: WARNING: hard-coded link '../index.html#links' is a relative link "
         f"to a built page; {ADVICE} [internal_links.hardcoded]",
+        # A named target: reported where the URL is written.
+        f"howto/page.rst:8: WARNING: hard-coded link '../index.html' is a relative link "
+        f"to a built page; {ADVICE} [internal_links.hardcoded]",
         f"index.rst:11: WARNING: hard-coded link 'howto/page.html' is a relative link to a "
         f"built page; {ADVICE} [internal_links.hardcoded]",
-        f"index.rst:11: WARNING: hard-coded link "
+        f"index.rst:12: WARNING: hard-coded link "
         f"'https://guide.example.org/en/latest/howto/page.html#x' is {own}; {ADVICE} "
         f"[internal_links.hardcoded]",
         f"myst.md:5: WARNING: hard-coded link 'https://guide.example.org/en/latest/index.html' "
