@@ -12,7 +12,8 @@ Markup
 
     ``:ev:api:`eventlet.spawn``` links to an entry; ``:ev:`eventlet.spawn```
     is the same role under a short name (MyST: ``{ev}`eventlet.spawn```).
-    ``~`` shows only the last component. A top-level shortcut and the name
+    ``~`` shows only the last component; ``!`` writes the name without a link
+    (and without checking it). A top-level shortcut and the name
     it stands for (``eventlet.spawn``, ``eventlet.greenthread.spawn``) reach
     the same entry, computed from the installed Eventlet.
 
@@ -266,6 +267,8 @@ class EventletApiRole(XRefRole):
         # Registered under two names; both are references of type ev:api.
         self.refdomain, self.reftype = EventletApiDomain.name, "api"
         self.classes = ["xref", "ev", "ev-api"]
+        if self.disabled:  # :ev:`!name`: the name as code, no link, no check
+            return self.create_non_xref_node()
         return self.create_xref_node()
 
     def process_link(
@@ -288,10 +291,11 @@ class EventletApiRole(XRefRole):
     def result_nodes(
         self, document: nodes.document, env: BuildEnvironment, node: Element, is_ref: bool
     ) -> tuple[list[Node], list[system_message]]:
-        # get_location() maps the line through includes and generated input.
-        env.domains[EventletApiDomain.name].note_reference(
-            env.docname, node["reftarget"], self.get_location()
-        )
+        if is_ref:
+            # get_location() maps the line through includes and generated input.
+            env.domains[EventletApiDomain.name].note_reference(
+                env.docname, node["reftarget"], self.get_location()
+            )
         return [node], []
 
 

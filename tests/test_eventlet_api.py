@@ -197,6 +197,19 @@ def test_rst_and_myst_give_the_same_doctree(tmp_path: Path) -> None:
         assert left[name].splitlines() == right[name].splitlines(), name
 
 
+@pytest.mark.sphinx("html", testroot="api", srcdir="api-disabled", freshenv=True)
+def test_exclamation_mark_writes_the_name_without_a_link_or_a_check(app: SphinxTestApp) -> None:
+    (app.srcdir / "recipe.rst").write_text(
+        "Recipe\n======\n\nOld code called :ev:`!eventlet.greenthread.call_after`.\n",
+        encoding="utf-8",
+    )
+    app.build()
+    assert warnings_of(app) == []
+    recipe = (app.outdir / "recipe.html").read_text(encoding="utf-8")
+    assert anchors(recipe) == []
+    assert '<span class="pre">eventlet.greenthread.call_after</span>' in recipe
+
+
 # -- bad input ------------------------------------------------------------------
 
 
