@@ -23,7 +23,8 @@ Checks (all warnings have type ``eventlet_api``; the subtype says which)
     ``schema``: the data file is malformed (located in the data file, and
     naming the directive that loaded it). ``duplicate``: one name (or one
     object under two names) declared twice. ``unrendered``: an entry of the
-    data file that no ``ev:map`` renders. ``introspection``: the installed
+    data file that no ``ev:map`` renders. ``kind``: the declared kind is not
+    what the installed Eventlet has. ``introspection``: the installed
     Eventlet could not be inspected at all.
 
 State lives in the domain's data (entries and references per document), so
@@ -61,8 +62,11 @@ logger = logging.getLogger(__name__)
 
 WARNING_TYPE = "eventlet_api"
 #: Increment when the shape of the domain data changes: Sphinx then rebuilds.
-DATA_VERSION = 1
+DATA_VERSION = 2
 _LOADED_BY = "eventlet_api_loaded_by"
+#: Declared kinds accepted for what introspection finds (a plain value can be
+#: described as data or as an attribute).
+_COMPATIBLE_KINDS = {"data": {"data", "attribute"}}
 
 
 def _warn(message: str, location: Any, subtype: str) -> None:
@@ -113,11 +117,12 @@ class EventletApiDirective(ObjectDescription[str]):
         kind = self.options.get("kind")
         if kind is None:
             _warn(f"ev:api {sig}: missing option ':kind:'", self.get_location(), "directive")
-            kind = "data"
+            kind = ""  # reported; shown without a kind, and not checked
         self.options["kind"] = kind
         signode["fullname"] = sig
-        signode += addnodes.desc_annotation(kind, "", addnodes.desc_sig_keyword(kind, kind))
-        signode += addnodes.desc_sig_space()
+        if kind:
+            signode += addnodes.desc_annotation(kind, "", addnodes.desc_sig_keyword(kind, kind))
+            signode += addnodes.desc_sig_space()
         head, tail = _split(sig)
         if kind == "module" or not head:
             signode += addnodes.desc_name(sig, sig)
@@ -141,7 +146,7 @@ class EventletApiDirective(ObjectDescription[str]):
             name, self.options["kind"], node_id, self.get_location(), self._loaded_by()
         )
         if "no-index-entry" not in self.options:
-            text = f"{name} (Eventlet {self.options['kind']})"
+            text = f"{name} (Eventlet {self.options['kind'] or 'API'})"
             self.indexnode["entries"].append(("single", text, node_id, "", None))
 
     def _loaded_by(self) -> str | None:
@@ -400,7 +405,7 @@ class EventletApiDomain(Domain):
         self.data["eventlet"] = {
             "version": answer.version,
             "names": {
-                name: (info.exists, info.canonical, info.error)
+                name: (info.exists, info.canonical, info.error, info.kind)
                 for name, info in answer.names.items()
             },
             "shortcuts": answer.shortcuts,
@@ -444,13 +449,23 @@ class EventletApiDomain(Domain):
         for name in sorted(self.entries):
             record = self.entries[name]
             by_object.setdefault(self._canonical(name), []).append(name)
+            loaded = f" (loaded by {record['loaded_by']})" if record["loaded_by"] else ""
             reason = self._missing(name)
             if reason is not None:
-                loaded = f" (loaded by {record['loaded_by']})" if record["loaded_by"] else ""
                 _warn(
                     f"{name} is not in the installed Eventlet {version}: {reason}{loaded}",
                     record["location"],
                     "missing",
+                )
+                continue
+            actual = info["names"].get(name, (True, name, "", ""))[3]
+            declared = record["kind"]
+            if actual and declared and declared not in _COMPATIBLE_KINDS.get(actual, {actual}):
+                _warn(
+                    f"{name} is declared as a {record['kind']}, but in Eventlet {version} "
+                    f"it is a {actual}{loaded}",
+                    record["location"],
+                    "kind",
                 )
         for names in by_object.values():
             if len(names) > 1:

@@ -69,6 +69,8 @@ class NameInfo:
     canonical: str
     #: Why the name does not resolve, when it does not.
     error: str = ""
+    #: What the object is, in the API map's terms (see ``_kind``); "" if it does not exist.
+    kind: str = ""
 
 
 @dataclass(frozen=True)
@@ -96,10 +98,29 @@ def _import_quietly(module_name: str) -> Any:
         return importlib.import_module(module_name)
 
 
+def _kind(obj: Any, owner: Any) -> str:
+    """The API map's word for ``obj``, found as an attribute of ``owner``."""
+    if inspect.ismodule(obj):
+        return "module"
+    if inspect.isclass(obj):
+        return "exception" if issubclass(obj, BaseException) else "class"
+    if isinstance(obj, property):
+        return "property"
+    if isinstance(obj, classmethod):
+        return "classmethod"
+    if inspect.isclass(owner) and (inspect.isfunction(obj) or isinstance(obj, staticmethod)):
+        return "method"
+    if callable(obj):
+        return "function"
+    return "data"
+
+
 def _resolve(name: str) -> tuple[Any, str]:
     """Import the longest module prefix of ``name``, then look up the rest.
 
-    Returns the object, or raises LookupError with a one-line reason.
+    Returns the object and its kind (``_kind``), or raises LookupError with a
+    one-line reason. Class attributes are looked up in the class ``__dict__``
+    where they are defined, so a property is a property, not its value.
     """
     parts = name.split(".")
     if parts[0] != "eventlet" or not all(part.isidentifier() for part in parts):
@@ -120,13 +141,20 @@ def _resolve(name: str) -> tuple[Any, str]:
             reason = f"importing {module_name} failed: {type(error).__name__}: {error}"
             break
         obj: Any = module
+        owner: Any = None
         for depth, attribute in enumerate(parts[index:], start=index):
+            owner = obj
             try:
                 obj = getattr(obj, attribute)
             except AttributeError:
-                owner = ".".join(parts[:depth])
-                raise LookupError(f"{owner} has no attribute {attribute!r}") from None
-        return obj, ""
+                where = ".".join(parts[:depth])
+                raise LookupError(f"{where} has no attribute {attribute!r}") from None
+            if inspect.isclass(owner):
+                for klass in inspect.getmro(owner):
+                    if attribute in vars(klass):
+                        obj = vars(klass)[attribute]
+                        break
+        return obj, _kind(obj, owner)
     raise LookupError(reason or f"no module named {parts[0]!r}")
 
 
@@ -239,15 +267,12 @@ def answer(request: dict[str, Any]) -> dict[str, Any]:
     names = {}
     for name in request.get("names", []):
         try:
-            _resolve(name)
+            _, kind = _resolve(name)
         except LookupError as error:
-            names[name] = {"exists": False, "canonical": name, "error": str(error)}
+            names[name] = {"exists": False, "canonical": name, "error": str(error), "kind": ""}
         else:
-            names[name] = {
-                "exists": True,
-                "canonical": canonical_name(name, shortcuts),
-                "error": "",
-            }
+            canonical = canonical_name(name, shortcuts)
+            names[name] = {"exists": True, "canonical": canonical, "error": "", "kind": kind}
     reply: dict[str, Any] = {
         "version": str(getattr(eventlet, "__version__", "unknown")),
         "names": names,

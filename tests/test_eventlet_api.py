@@ -265,6 +265,14 @@ def test_same_object_declared_under_its_shortcut(error_warnings: list[str]) -> N
     ) in error_warnings
 
 
+def test_declared_kind_is_checked_against_the_installed_object(error_warnings: list[str]) -> None:
+    assert (
+        f"_data/api_map.toml:15: WARNING: eventlet.greenthread.GreenThread is declared as a "
+        f"function, but in Eventlet {INSTALLED} it is a class (loaded by index.rst:8) "
+        f"[eventlet_api.kind]"
+    ) in error_warnings
+
+
 def test_schema_errors_point_at_the_data_file_and_the_directive(
     error_warnings: list[str],
 ) -> None:
@@ -291,7 +299,7 @@ def test_bad_input_never_gives_more_than_the_expected_warnings(
 ) -> None:
     # Every warning is typed, and there is no traceback or untyped noise.
     assert all(re.search(r"\[eventlet_api\.\w+\]$", w) for w in error_warnings), error_warnings
-    assert len(error_warnings) == 9
+    assert len(error_warnings) == 10
 
 
 @pytest.mark.sphinx(
@@ -475,6 +483,7 @@ def test_introspection_canonical_names() -> None:
     assert answer.names["eventlet.Timeout.cancel"].canonical == "eventlet.timeout.Timeout.cancel"
     assert answer.names["eventlet.getcurrent"].canonical == "eventlet.greenthread.getcurrent"
     assert not answer.names["eventlet.nope"].exists
+    assert answer.names["eventlet.nope"].kind == ""
     assert answer.names["eventlet.nope"].error == "eventlet has no attribute 'nope'"
 
 
@@ -506,3 +515,21 @@ def test_guide_map_covers_every_public_name_of(module: str) -> None:
     report = coverage(GUIDE_MAP)
     assert module in report.public
     assert [n for n in report.missing if n == module or n.startswith(module + ".")] == []
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("eventlet.queue", "module"),
+        ("eventlet.queue.Queue", "class"),
+        ("eventlet.queue.Full", "exception"),
+        ("eventlet.timeout.Timeout", "exception"),
+        ("eventlet.timeout.Timeout.pending", "property"),
+        ("eventlet.queue.Queue.get", "method"),  # inherited from LightQueue
+        ("eventlet.greenthread.spawn", "function"),
+        ("eventlet.greenthread.getcurrent", "function"),  # a C function of greenlet
+        ("eventlet.greenpool.DEBUG", "data"),
+    ],
+)
+def test_introspection_kinds(name: str, kind: str) -> None:
+    assert inspect_installed([name]).names[name].kind == kind
