@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 import shutil
+import subprocess
+import sys
 from io import StringIO
 from pathlib import Path
 
@@ -533,3 +536,23 @@ def test_guide_map_covers_every_public_name_of(module: str) -> None:
 )
 def test_introspection_kinds(name: str, kind: str) -> None:
     assert inspect_installed([name]).names[name].kind == kind
+
+
+def test_build_never_imports_eventlet_itself(tmp_path: Path) -> None:
+    """Eventlet is inspected in a child interpreter: the build process stays clean."""
+    shutil.copytree(ROOTS / "test-api", tmp_path / "src")
+    script = (
+        "import sys\n"
+        "from sphinx.cmd.build import build_main\n"
+        f"status = build_main(['-q', '-W', '-b', 'html', {str(tmp_path / 'src')!r}, "
+        f"{str(tmp_path / 'out')!r}])\n"
+        "print(status, 'eventlet' in sys.modules, 'greenlet' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOTS.parent.parent / "ext")},
+    )
+    assert result.stdout.split() == ["0", "False", "False"], result.stderr
