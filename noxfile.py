@@ -91,6 +91,18 @@ def epub(session: nox.Session) -> None:
     _sphinx(session, "epub", BUILD / "epub", *session.posargs)
 
 
+@nox.session(name="api-coverage")
+def api_coverage(session: nox.Session) -> None:
+    """List the installed Eventlet's public names that have no entry in the API map."""
+    _install(session, "docs")
+    session.run(
+        "python",
+        str(ROOT / "ext" / "eventlet_api_coverage.py"),
+        str(DOCS / "_data" / "api_map.toml"),
+        *session.posargs,
+    )
+
+
 @nox.session
 def diagrams(session: nox.Session) -> None:
     """Render new Mermaid diagrams into docs/_diagrams and delete unused renderings.

@@ -28,8 +28,11 @@ extensions = [
     "sphinx_copybutton",
     "sphinx_design",
     "sphinxcontrib.mermaid",
-    # Ours, from ext/:
+    # Ours, from ext/: diagrams, the Eventlet API map and the build-time checks.
     "diagrams",
+    "eventlet_api",
+    "glossary_check",
+    "internal_links",
 ]
 
 root_doc = "index"
@@ -53,6 +56,14 @@ myst_heading_anchors = 3
 myst_substitutions = {
     "eventlet_min": "0.40",
 }
+
+# -- Our extensions -----------------------------------------------------------
+
+# The API map's data file, relative to this directory (ext/eventlet_api.py).
+eventlet_api_map = "_data/api_map.toml"
+# Where the guide is published: a link to these is a hard-coded internal link
+# (ext/internal_links.py). html_baseurl, when Read the Docs sets it, is added.
+guide_own_urls: list[str] = []
 
 # -- Intersphinx --------------------------------------------------------------
 # Inventories are cached in docs/_intersphinx so an offline build still
@@ -145,6 +156,9 @@ latex_elements = {
     # Sphinx titles the table of contents with the root page's first toctree
     # caption; the PDF's contents page is simply "Contents".
     "tableofcontents": r"\renewcommand{\contentsname}{Contents}\sphinxtableofcontents",
+    # Dotted API names are long single words: a smaller, ragged index keeps
+    # them inside their column.
+    "printindex": r"\footnotesize\raggedright\printindex",
 }
 
 # -- ePub ---------------------------------------------------------------------

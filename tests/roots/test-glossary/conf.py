@@ -1,0 +1,3 @@
+extensions = ["myst_parser", "sphinx.ext.intersphinx", "glossary_check"]
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
+exclude_patterns = ["_build"]

@@ -1,0 +1,559 @@
+"""The ``ev`` domain: real builds of the small projects in tests/roots/test-api*."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+import shutil
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from sphinx import addnodes
+from sphinx.testing.util import SphinxTestApp
+from sphinx.util.console import strip_escape_sequences
+from sphinx.util.inventory import InventoryFile
+
+import eventlet_api_data as api_data
+from eventlet_api_coverage import coverage
+from eventlet_api_introspect import inspect_installed
+
+ROOTS = Path(__file__).resolve().parent / "roots"
+INSTALLED = inspect_installed().version
+
+
+def warnings_of(app: SphinxTestApp) -> list[str]:
+    """Each warning (and docutils error) as ``relative/path:line: message [type.subtype]``."""
+    text = strip_escape_sequences(app.warning.getvalue())
+    prefix = str(app.srcdir) + "/"
+    return [
+        line.replace(prefix, "")
+        for line in text.splitlines()
+        if "WARNING" in line or "ERROR" in line
+    ]
+
+
+def inventory(app: SphinxTestApp) -> dict[str, dict[str, tuple[str, ...]]]:
+    with open(app.outdir / "objects.inv", "rb") as stream:
+        return InventoryFile.load(stream, "", posixpath.join)
+
+
+def anchors(html: str) -> list[str]:
+    """The targets of the page's ev:api references (not its own headerlinks)."""
+    return re.findall(r'href="([^"]*#ev-[^"]*)" title="[^"]*"><code class="xref ev ev-api', html)
+
+
+def uri(item: object) -> str:
+    """An inventory item's URI (a tuple before Sphinx 9, an object since)."""
+    return getattr(item, "uri", None) or item[2]  # type: ignore[index]
+
+
+# -- good input: rST and MyST ------------------------------------------------
+
+
+@pytest.mark.sphinx("html", testroot="api", freshenv=True)
+def test_good_project_builds_without_warnings(app: SphinxTestApp) -> None:
+    app.build()
+    assert warnings_of(app) == []
+
+
+@pytest.mark.sphinx("html", testroot="api", freshenv=True)
+def test_map_renders_entries_with_their_fields(app: SphinxTestApp) -> None:
+    app.build()
+    html = (app.outdir / "index.html").read_text(encoding="utf-8")
+    for name in (
+        "eventlet.greenthread",
+        "eventlet.greenthread.spawn",
+        "eventlet.greenthread.sleep",
+    ):
+        assert f'id="ev-{name}"' in html
+    spawn = html[html.index('id="ev-eventlet.greenthread.spawn"') :]
+    spawn = spawn[: spawn.index('id="ev-eventlet.greenthread.sleep"')]
+    assert "Start a green thread and return its handle." in spawn
+    assert ">asyncio<" in spawn
+    assert ">threading<" in spawn
+    assert "Pitfalls" in spawn
+    assert "Exceptions stay in the thread until you call" in spawn
+    assert 'href="recipe.html"' in spawn  # the recipe field is a :doc: link
+
+
+@pytest.mark.sphinx("html", testroot="api", freshenv=True)
+def test_rst_and_myst_roles_and_shortcuts_resolve_to_one_anchor(app: SphinxTestApp) -> None:
+    app.build()
+    index = (app.outdir / "index.html").read_text(encoding="utf-8")
+    myst = (app.outdir / "myst.html").read_text(encoding="utf-8")
+    recipe = (app.outdir / "recipe.html").read_text(encoding="utf-8")
+    # :ev:api:`eventlet.greenthread.spawn`, :ev:`eventlet.spawn`, :ev:api:`~...sleep`
+    assert anchors(index).count("#ev-eventlet.greenthread.spawn") == 2
+    assert "#ev-eventlet.greenthread.sleep" in anchors(index)
+    assert '<span class="pre">sleep</span>' in index  # "~" shows the last component
+    # MyST: {ev:api}`eventlet.greenthread.sleep` and {ev}`eventlet.sleep`
+    assert anchors(myst) == [
+        "index.html#ev-eventlet.greenthread.sleep",
+        "index.html#ev-eventlet.greenthread.sleep",
+    ]
+    assert anchors(recipe) == ["index.html#ev-eventlet.greenthread.spawn"]
+
+
+@pytest.mark.sphinx("html", testroot="api", freshenv=True)
+def test_inventory_lists_entries_and_shortcuts_as_ev_api(app: SphinxTestApp) -> None:
+    app.build()
+    entries = inventory(app)["ev:api"]
+    assert uri(entries["eventlet.greenthread.spawn"]) == "index.html#ev-eventlet.greenthread.spawn"
+    assert uri(entries["eventlet.spawn"]) == "index.html#ev-eventlet.greenthread.spawn"
+    # The hand-written MyST directive, and its shortcut eventlet.Event.
+    assert uri(entries["eventlet.event.Event"]) == "myst.html#ev-eventlet.event.Event"
+    assert uri(entries["eventlet.Event"]) == "myst.html#ev-eventlet.event.Event"
+    assert sorted(entries) == [
+        "eventlet.Event",
+        "eventlet.event.Event",
+        "eventlet.greenthread",
+        "eventlet.greenthread.sleep",
+        "eventlet.greenthread.spawn",
+        "eventlet.sleep",
+        "eventlet.spawn",
+    ]
+
+
+@pytest.mark.sphinx("html", testroot="api", freshenv=True)
+def test_entries_are_in_the_general_index(app: SphinxTestApp) -> None:
+    app.build()
+    genindex = (app.outdir / "genindex.html").read_text(encoding="utf-8")
+    assert "eventlet.greenthread.spawn (Eventlet function)" in genindex
+    assert "eventlet.event.Event (Eventlet class)" in genindex
+
+
+@pytest.mark.sphinx("html", testroot="api", srcdir="api-map-in-myst", freshenv=True)
+def test_map_directive_in_myst_locates_field_warnings_in_the_data_file(
+    app: SphinxTestApp,
+) -> None:
+    (app.srcdir / "index.rst").write_text(
+        "API map\n=======\n\n.. toctree::\n\n   myst\n   recipe\n", encoding="utf-8"
+    )
+    (app.srcdir / "myst.md").write_text(
+        "# Map\n\n```{ev:map} eventlet.greenthread\n```\n", encoding="utf-8"
+    )
+    data = app.srcdir / "_data" / "api_map.toml"
+    data.write_text(
+        data.read_text(encoding="utf-8").replace('"Threads."', '"Threads, :nosuchrole:`x`."'),
+        encoding="utf-8",
+    )
+    app.build()
+    html = (app.outdir / "myst.html").read_text(encoding="utf-8")
+    assert 'id="ev-eventlet.greenthread.spawn"' in html
+    assert "Pitfalls" in html
+    [warning] = [w for w in warnings_of(app) if "nosuchrole" in w]
+    # The unknown role is on line 7 of the data file, not in myst.md.
+    assert warning.startswith("_data/api_map.toml:7: ERROR: Unknown interpreted text role")
+
+
+def _desc_nodes(app: SphinxTestApp) -> dict[str, str]:
+    """Each entry's rendered doctree (``desc`` node), by name, as text."""
+    found = {}
+    for docname in sorted(app.env.found_docs):
+        for desc in app.env.get_doctree(docname).findall(addnodes.desc):
+            if desc.get("domain") == "ev":
+                # The page an entry sits on differs between the two builds, and
+                # MyST marks its field lists with a class of its own.
+                text = re.sub(r'refdoc="[^"]*"', "", desc.pformat())
+                found[desc[0]["fullname"]] = text.replace(' classes="myst field-list"', "")
+    return found
+
+
+def test_rst_and_myst_give_the_same_doctree(tmp_path: Path) -> None:
+    """The same entries, once declared from rST pages and once from MyST pages."""
+    rst_first = build_copy("api", tmp_path / "rst")
+    swapped = tmp_path / "swapped"
+    shutil.copytree(ROOTS / "test-api", swapped)
+    # The map moves to a MyST page, the hand-written Event entry to an rST page.
+    (swapped / "index.rst").write_text(
+        "API map\n=======\n\n.. toctree::\n\n   myst\n   recipe\n\n"
+        ".. ev:api:: eventlet.event.Event\n   :kind: class\n\n   Wake waiters once.\n\n"
+        "   :asyncio: ``asyncio.Event``\n   :threading: ``threading.Event``\n",
+        encoding="utf-8",
+    )
+    (swapped / "myst.md").write_text(
+        "# MyST page\n\n```{ev:map} eventlet.greenthread\n```\n", encoding="utf-8"
+    )
+    myst_first = SphinxTestApp(
+        "html", srcdir=swapped, freshenv=True, status=StringIO(), warning=StringIO()
+    )
+    try:
+        myst_first.build()
+    finally:
+        myst_first.cleanup()
+    assert warnings_of(rst_first) == warnings_of(myst_first) == []
+    left, right = _desc_nodes(rst_first), _desc_nodes(myst_first)
+    assert (
+        sorted(left)
+        == sorted(right)
+        == [
+            "eventlet.event.Event",
+            "eventlet.greenthread",
+            "eventlet.greenthread.sleep",
+            "eventlet.greenthread.spawn",
+        ]
+    )
+    for name in left:
+        assert left[name].splitlines() == right[name].splitlines(), name
+
+
+@pytest.mark.sphinx("html", testroot="api", srcdir="api-disabled", freshenv=True)
+def test_exclamation_mark_writes_the_name_without_a_link_or_a_check(app: SphinxTestApp) -> None:
+    (app.srcdir / "recipe.rst").write_text(
+        "Recipe\n======\n\nOld code called :ev:`!eventlet.greenthread.call_after`.\n",
+        encoding="utf-8",
+    )
+    app.build()
+    assert warnings_of(app) == []
+    recipe = (app.outdir / "recipe.html").read_text(encoding="utf-8")
+    assert anchors(recipe) == []
+    assert '<span class="pre">eventlet.greenthread.call_after</span>' in recipe
+
+
+# -- bad input ------------------------------------------------------------------
+
+
+def build_copy(root: str, destination: Path, **kwargs: object) -> SphinxTestApp:
+    """Copy ``tests/roots/test-<root>`` to ``destination`` and build it once."""
+    shutil.copytree(ROOTS / f"test-{root}", destination)
+    app = SphinxTestApp(
+        "html", srcdir=destination, freshenv=True, status=StringIO(), warning=StringIO(), **kwargs
+    )
+    try:
+        app.build()
+    finally:
+        app.cleanup()
+    return app
+
+
+@pytest.fixture(scope="module")
+def error_warnings(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    return warnings_of(build_copy("api-errors", tmp_path_factory.mktemp("api") / "errors"))
+
+
+def test_name_missing_from_installed_eventlet(error_warnings: list[str]) -> None:
+    assert (
+        f"_data/api_map.toml:9: WARNING: eventlet.greenthread.spawn_soon is not in the installed "
+        f"Eventlet {INSTALLED}: eventlet.greenthread has no attribute 'spawn_soon' "
+        f"(loaded by index.rst:8) [eventlet_api.missing]"
+    ) in error_warnings
+
+
+def test_reference_to_a_name_missing_from_eventlet(error_warnings: list[str]) -> None:
+    assert (
+        f"index.rst:12: WARNING: reference to eventlet.greenthread.spawn_later: not in the "
+        f"installed Eventlet {INSTALLED}: eventlet.greenthread has no attribute "
+        f"'spawn_later' [eventlet_api.missing]"
+    ) in error_warnings
+    # Reported once: not a second time as unmapped.
+    assert sum("spawn_later" in w for w in error_warnings) == 1
+
+
+def test_unmapped_reference(error_warnings: list[str]) -> None:
+    assert (
+        "index.rst:10: WARNING: eventlet.greenpool.GreenPool has no entry in the API map; "
+        "add one to _data/api_map.toml or write it as ``eventlet.greenpool.GreenPool`` "
+        "[eventlet_api.unmapped]"
+    ) in error_warnings
+
+
+def test_same_object_declared_under_its_shortcut(error_warnings: list[str]) -> None:
+    assert (
+        f"index.rst:16: WARNING: eventlet.sleep and eventlet.greenthread.sleep are the same "
+        f"object in Eventlet {INSTALLED}; keep one entry (the other name links to it) "
+        f"[eventlet_api.duplicate]"
+    ) in error_warnings
+
+
+def test_declared_kind_is_checked_against_the_installed_object(error_warnings: list[str]) -> None:
+    assert (
+        f"_data/api_map.toml:15: WARNING: eventlet.greenthread.GreenThread is declared as a "
+        f"function, but in Eventlet {INSTALLED} it is a class (loaded by index.rst:8) "
+        f"[eventlet_api.kind]"
+    ) in error_warnings
+
+
+def test_schema_errors_point_at_the_data_file_and_the_directive(
+    error_warnings: list[str],
+) -> None:
+    schema = [w for w in error_warnings if w.endswith("[eventlet_api.schema]")]
+    loaded = "(loaded by schema.rst:4) [eventlet_api.schema]"
+    assert schema == [
+        "_data/bad.toml:4: WARNING: entry 'eventlet.timeout.Timeout': unknown kind 'gadget'; "
+        "expected one of module, class, exception, function, method, classmethod, property, "
+        f"attribute, data {loaded}",
+        "_data/bad.toml:9: WARNING: entry 'eventlet.timeout.with_timeout': missing required "
+        f"field 'threading' {loaded}",
+        "_data/bad.toml:17: WARNING: entry 'eventlet.timeout.is_timeout': field 'asyncio' "
+        f"must be a string {loaded}",
+        "_data/bad.toml:19: WARNING: entry 'eventlet.timeout.is_timeout': unknown field "
+        "'colour'; expected one of kind, summary, asyncio, threading, pitfalls, recipe "
+        f"{loaded}",
+        "_data/broken.toml:2: WARNING: invalid TOML: Illegal character '\\n' (at line 2, "
+        "column 15) (loaded by schema.rst:7) [eventlet_api.schema]",
+    ]
+
+
+def test_bad_input_never_gives_more_than_the_expected_warnings(
+    error_warnings: list[str],
+) -> None:
+    # Every warning is typed, and there is no traceback or untyped noise.
+    assert all(re.search(r"\[eventlet_api\.\w+\]$", w) for w in error_warnings), error_warnings
+    assert len(error_warnings) == 10
+
+
+@pytest.mark.sphinx(
+    "html",
+    testroot="api",
+    srcdir="api-suppressed",
+    freshenv=True,
+    confoverrides={"suppress_warnings": ["eventlet_api.unmapped"]},
+)
+def test_one_class_of_warning_can_be_suppressed(app: SphinxTestApp) -> None:
+    (app.srcdir / "recipe.rst").write_text(
+        "Recipe\n======\n\n:ev:`eventlet.greenpool.GreenPool` and "
+        ":ev:`eventlet.greenthread.nonesuch`.\n",
+        encoding="utf-8",
+    )
+    app.build()
+    assert warnings_of(app) == [
+        f"recipe.rst:4: WARNING: reference to eventlet.greenthread.nonesuch: not in the "
+        f"installed Eventlet {INSTALLED}: eventlet.greenthread has no attribute 'nonesuch' "
+        f"[eventlet_api.missing]"
+    ]
+
+
+@pytest.mark.sphinx("html", testroot="api", srcdir="api-directive-errors", freshenv=True)
+def test_directive_errors(app: SphinxTestApp) -> None:
+    (app.srcdir / "recipe.rst").write_text(
+        "Recipe\n======\n\n"
+        ".. ev:api:: os.path\n   :kind: module\n\n   Not Eventlet.\n\n"
+        ".. ev:api:: eventlet.queue.Queue\n\n   No kind.\n\n"
+        ".. ev:api:: eventlet.greenthread.spawn\n   :kind: function\n\n   Twice.\n",
+        encoding="utf-8",
+    )
+    app.build()
+    assert warnings_of(app) == [
+        "recipe.rst:4: WARNING: ev:api: 'os.path' is not a dotted Eventlet name "
+        "(eventlet.module.name) [eventlet_api.directive]",
+        "recipe.rst:9: WARNING: ev:api eventlet.queue.Queue: missing option ':kind:' "
+        "[eventlet_api.directive]",
+        "recipe.rst:13: WARNING: duplicate entry for eventlet.greenthread.spawn; the other one "
+        "is at _data/api_map.toml:9 [eventlet_api.duplicate]",
+    ]
+
+
+@pytest.mark.sphinx("html", testroot="api", srcdir="api-docutils-errors", freshenv=True)
+def test_missing_argument_and_unknown_option_value(app: SphinxTestApp) -> None:
+    (app.srcdir / "recipe.rst").write_text(
+        "Recipe\n======\n\n.. ev:api::\n\n   No name.\n\n"
+        ".. ev:api:: eventlet.queue.Queue\n   :kind: gadget\n\n   Bad kind.\n\n.. ev:map::\n",
+        encoding="utf-8",
+    )
+    app.build()
+    errors = warnings_of(app)
+    assert errors == [
+        'recipe.rst:4: ERROR: Error in "ev:api" directive:',
+        'recipe.rst:8: ERROR: Error in "ev:api" directive:',
+        'recipe.rst:13: ERROR: Error in "ev:map" directive:',
+    ]
+    text = strip_escape_sequences(app.warning.getvalue())
+    assert "1 argument(s) required, 0 supplied." in text
+    assert "invalid option value: (option: \"kind\"; value: 'gadget')" in text
+
+
+@pytest.mark.sphinx(
+    "html",
+    testroot="api",
+    srcdir="api-no-eventlet",
+    freshenv=True,
+    confoverrides={"eventlet_api_python": "/nonexistent/python"},
+)
+def test_eventlet_that_cannot_be_inspected_is_one_warning_not_a_traceback(
+    app: SphinxTestApp,
+) -> None:
+    app.build()
+    warnings = warnings_of(app)
+    assert warnings[0] == (
+        "WARNING: cannot check names against the installed Eventlet: could not run "
+        "/nonexistent/python: [Errno 2] No such file or directory: '/nonexistent/python' "
+        "[eventlet_api.introspection]"
+    )
+    # Declared names still link; shortcuts cannot be computed without Eventlet.
+    assert all(w.endswith("[eventlet_api.unmapped]") for w in warnings[1:])
+    index = (app.outdir / "index.html").read_text(encoding="utf-8")
+    assert "#ev-eventlet.greenthread.spawn" in anchors(index)
+
+
+# -- incremental and parallel builds ----------------------------------------------
+
+
+@pytest.mark.sphinx("html", testroot="api", srcdir="api-incremental", freshenv=True)
+def test_incremental_rebuild_after_removing_an_entry(app: SphinxTestApp, make_app) -> None:
+    app.build()
+    assert warnings_of(app) == []
+    assert "eventlet.greenthread.sleep" in inventory(app)["ev:api"]
+
+    data = app.srcdir / "_data" / "api_map.toml"
+    text = data.read_text(encoding="utf-8")
+    start = text.index('[entries."eventlet.greenthread.sleep"]')
+    data.write_text(text[:start], encoding="utf-8")
+
+    again = make_app("html", srcdir=app.srcdir)  # same doctrees: an incremental build
+    again.build()
+    entries = inventory(again)["ev:api"]
+    assert "eventlet.greenthread.sleep" not in entries
+    assert "eventlet.sleep" not in entries
+    assert "eventlet.greenthread.spawn" in entries
+    # myst.md did not change, but its links to the removed entry are re-checked.
+    unmapped = [w for w in warnings_of(again) if w.endswith("[eventlet_api.unmapped]")]
+    assert [w.split(": WARNING: ")[0] for w in unmapped] == [
+        "index.rst:11",
+        "myst.md:3",
+        "myst.md:3",
+    ]
+    myst = (again.outdir / "myst.html").read_text(encoding="utf-8")
+    assert anchors(myst) == []
+
+
+def test_parallel_build_equals_serial(tmp_path: Path) -> None:
+    serial = build_copy("api", tmp_path / "serial")
+    parallel = build_copy("api", tmp_path / "parallel", parallel=2)
+    assert warnings_of(serial) == warnings_of(parallel) == []
+    for name in ("objects.inv", "index.html", "myst.html", "recipe.html", "genindex.html"):
+        left = (serial.outdir / name).read_bytes()
+        assert left == (parallel.outdir / name).read_bytes(), name
+
+
+# -- the data file and the coverage report, without Sphinx -------------------------
+
+
+def test_data_file_entries_keep_their_lines() -> None:
+    api_map = api_data.load(ROOTS / "test-api" / "_data" / "api_map.toml")
+    assert api_map.problems == ()
+    spawn = api_map.entries["eventlet.greenthread.spawn"]
+    assert (spawn.line, spawn.lines["kind"], spawn.lines["pitfalls"]) == (9, 10, 16)
+    assert [e.name for e in api_map.module_entries("eventlet.greenthread")] == [
+        "eventlet.greenthread",
+        "eventlet.greenthread.spawn",
+        "eventlet.greenthread.sleep",
+    ]
+
+
+def test_unquoted_entry_header_is_a_located_problem(tmp_path: Path) -> None:
+    data = tmp_path / "map.toml"
+    data.write_text('\n[entries.eventlet.sleep]\nkind = "function"\n', encoding="utf-8")
+    [problem] = api_data.load(data).problems
+    assert problem.line == 2
+    assert "quoted name" in problem.message
+
+
+def test_coverage_is_computed_from_the_installed_package() -> None:
+    report = coverage(ROOTS / "test-api" / "_data" / "api_map.toml")
+    assert report.version == INSTALLED
+    # __all__ of a public module, methods of its classes, green modules, modules.
+    for name in (
+        "eventlet.greenthread.spawn_n",
+        "eventlet.greenthread.GreenThread.wait",
+        "eventlet.queue.LightQueue.get",
+        "eventlet.green.threading",
+        "eventlet.semaphore.Semaphore.acquire",
+        "eventlet.timeout",
+    ):
+        assert name in report.public
+        assert name in report.missing
+    # Declared, or reached through a declared name: covered.
+    for name in (
+        "eventlet.greenthread",
+        "eventlet.greenthread.spawn",
+        "eventlet.greenthread.sleep",
+    ):
+        assert name not in report.missing
+    # Shortcuts are not public names of their own; private helpers are not public.
+    assert "eventlet.spawn" not in report.public
+    assert not any(part.startswith("_") for name in report.public for part in name.split("."))
+    assert "eventlet.support.greenlets" not in report.public
+
+
+def test_introspection_canonical_names() -> None:
+    answer = inspect_installed(
+        ["eventlet.spawn", "eventlet.Timeout.cancel", "eventlet.getcurrent", "eventlet.nope"]
+    )
+    assert answer.names["eventlet.spawn"].canonical == "eventlet.greenthread.spawn"
+    assert answer.names["eventlet.Timeout.cancel"].canonical == "eventlet.timeout.Timeout.cancel"
+    assert answer.names["eventlet.getcurrent"].canonical == "eventlet.greenthread.getcurrent"
+    assert not answer.names["eventlet.nope"].exists
+    assert answer.names["eventlet.nope"].kind == ""
+    assert answer.names["eventlet.nope"].error == "eventlet has no attribute 'nope'"
+
+
+# -- the guide's own API map ----------------------------------------------------------
+
+GUIDE_MAP = ROOTS.parent.parent / "docs" / "_data" / "api_map.toml"
+#: Modules the guide promises full entries for (issue 4); issue 9 widens this.
+COMPLETE_MODULES = (
+    "eventlet.greenthread",
+    "eventlet.greenpool",
+    "eventlet.event",
+    "eventlet.queue",
+    "eventlet.semaphore",
+    "eventlet.timeout",
+)
+
+
+def test_guide_map_is_well_formed() -> None:
+    api_map = api_data.load(GUIDE_MAP)
+    assert api_map.problems == ()
+    assert all(
+        any(entry.in_module(module) for module in COMPLETE_MODULES)
+        for entry in api_map.entries.values()
+    )
+
+
+@pytest.mark.parametrize("module", COMPLETE_MODULES)
+def test_guide_map_covers_every_public_name_of(module: str) -> None:
+    report = coverage(GUIDE_MAP)
+    assert module in report.public
+    assert [n for n in report.missing if n == module or n.startswith(module + ".")] == []
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("eventlet.queue", "module"),
+        ("eventlet.queue.Queue", "class"),
+        ("eventlet.queue.Full", "exception"),
+        ("eventlet.timeout.Timeout", "exception"),
+        ("eventlet.timeout.Timeout.pending", "property"),
+        ("eventlet.queue.Queue.get", "method"),  # inherited from LightQueue
+        ("eventlet.greenthread.spawn", "function"),
+        ("eventlet.greenthread.getcurrent", "function"),  # a C function of greenlet
+        ("eventlet.greenpool.DEBUG", "data"),
+    ],
+)
+def test_introspection_kinds(name: str, kind: str) -> None:
+    assert inspect_installed([name]).names[name].kind == kind
+
+
+def test_build_never_imports_eventlet_itself(tmp_path: Path) -> None:
+    """Eventlet is inspected in a child interpreter: the build process stays clean."""
+    shutil.copytree(ROOTS / "test-api", tmp_path / "src")
+    script = (
+        "import sys\n"
+        "from sphinx.cmd.build import build_main\n"
+        f"status = build_main(['-q', '-W', '-b', 'html', {str(tmp_path / 'src')!r}, "
+        f"{str(tmp_path / 'out')!r}])\n"
+        "print(status, 'eventlet' in sys.modules, 'greenlet' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOTS.parent.parent / "ext")},
+    )
+    assert result.stdout.split() == ["0", "False", "False"], result.stderr
