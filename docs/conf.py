@@ -28,6 +28,8 @@ extensions = [
     "sphinx_copybutton",
     "sphinx_design",
     "sphinxcontrib.mermaid",
+    # ext/: our own.
+    "examples",
 ]
 
 root_doc = "index"

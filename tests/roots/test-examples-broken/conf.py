@@ -1,0 +1,2 @@
+project = "Examples test root: examples that pass and examples that fail"
+extensions = ["examples", "myst_parser"]

@@ -1,0 +1,157 @@
+"""tests/guide_examples.py: running examples, and reporting failures by page and line.
+
+The end-to-end test runs tests/test_examples.py, the same module that runs the
+guide's examples, in a child pytest pointed at tests/roots/test-examples-broken,
+a small project whose examples pass and fail in known ways.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from guide_examples import Example, ExampleFailure, check_output, run_example
+
+REPO = Path(__file__).resolve().parent.parent
+BROKEN = "tests/roots/test-examples-broken"
+
+
+def example(code: str, kind: str = "script", output: str | None = None) -> Example:
+    return Example(
+        path="docs/page.rst",
+        line=7,
+        docname="page",
+        language="python",
+        kind=kind,
+        code=code,
+        included=None,
+        not_run=None,
+        output=output,
+        output_line=12 if output is not None else None,
+    )
+
+
+@pytest.fixture(scope="module")
+def broken_run() -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "tests/test_examples.py",
+            f"--examples-docs={BROKEN}",
+            "--examples-timeout=3",
+            "-v",
+            "-p",
+            "no:cacheprovider",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_failing_examples_are_reported_by_page_and_line(
+    broken_run: subprocess.CompletedProcess[str],
+) -> None:
+    output = broken_run.stdout
+    assert broken_run.returncode == 1, output + broken_run.stderr
+    failed = set(re.findall(r"^FAILED tests/test_examples.py::test_example\[(.+?)\]", output, re.M))
+    passed = set(re.findall(r"::test_example\[(.+?)\] PASSED", output))
+    assert failed == {
+        f"{BROKEN}/index.rst:8",  # exits with status 3
+        f"{BROKEN}/index.rst:23",  # prints something other than its output block
+        f"{BROKEN}/index.rst:31",  # a >>> session whose output is wrong
+        f"{BROKEN}/index.rst:34",  # sleeps past the timeout
+        f"{BROKEN}/index.rst:46",  # emits a DeprecationWarning of its own
+        f"{BROKEN}/page.md:3",  # raises, in MyST
+    }
+    assert passed == {
+        f"{BROKEN}/index.rst:4",
+        f"{BROKEN}/index.rst:15",  # its output block uses "..."
+        f"{BROKEN}/index.rst:52",  # imports Eventlet, which warns that it is deprecated
+    }
+    assert "test_every_python_block_in_the_html_is_run_or_marked PASSED" in output
+    assert "10 found, 9 run, 3 passed, 6 failed, 1 marked not-run" in output
+    assert f"not run: {BROKEN}/index.rst:42: Pseudo-code." in output
+
+
+@pytest.mark.parametrize(
+    ("line", "evidence"),
+    [
+        (8, "exited with status 3\n"),
+        (8, "about to fail"),
+        (23, "printed something other than the output shown at line 27"),
+        (23, "Expected:\n    hello\nGot:\n    goodbye"),
+        (31, f'File "{BROKEN}/index.rst", line 31'),
+        (34, "did not finish within 3 s"),
+        (46, "DeprecationWarning: an API of this example's own"),
+    ],
+)
+def test_failure_reports_say_what_went_wrong(
+    broken_run: subprocess.CompletedProcess[str], line: int, evidence: str
+) -> None:
+    sections = re.split(r"^_{3,} test_example\[(.+?)\] _{3,}$", broken_run.stdout, flags=re.M)
+    reports = dict(zip(sections[1::2], sections[2::2], strict=True))
+    report = reports[f"{BROKEN}/index.rst:{line}"]
+    assert report.startswith(f"\n{BROKEN}/index.rst:{line}: ")
+    assert evidence in report
+
+
+def test_a_script_runs_in_an_empty_directory_of_its_own(tmp_path: Path) -> None:
+    code = "import os, sys\nprint(os.listdir('.'), sys.argv[0])\n"
+    run_example(example(code, output="['example.py'] example.py"), tmp_path)
+
+
+def test_output_check_allows_ellipsis_and_trailing_space() -> None:
+    assert (
+        check_output("serving on 127.0.0.1:...\ndone", "serving on 127.0.0.1:4321  \ndone\n\n")
+        is None
+    )
+    assert check_output("a\nb", "a\nc\n") == "Expected:\n    a\n    b\nGot:\n    a\n    c\n"
+    # Longer outputs are compared as a unified diff.
+    difference = check_output("1\n2\n3\n4", "1\n2\nthree\n4\n")
+    assert difference is not None
+    assert "-3\n    +three" in difference
+
+
+def test_a_doctest_failure_names_the_page_line(tmp_path: Path) -> None:
+    with pytest.raises(ExampleFailure, match=r'File "docs/page.rst", line 8'):
+        run_example(example(">>> x = 1\n>>> x + 1\n3\n", kind="doctest"), tmp_path)
+
+
+def test_a_doctest_runs_as_main_in_a_fresh_interpreter(tmp_path: Path) -> None:
+    session = ">>> __name__\n'__main__'\n>>> import sys\n>>> 'pytest' in sys.modules\nFalse\n"
+    run_example(example(session, kind="doctest"), tmp_path)
+
+
+def test_a_timeout_kills_what_the_example_started(tmp_path: Path) -> None:
+    code = (
+        "import pathlib, subprocess, sys, time\n"
+        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+        "pathlib.Path('child.pid').write_text(str(child.pid))\n"
+        "time.sleep(60)\n"
+    )
+    with pytest.raises(ExampleFailure, match="did not finish within 2 s"):
+        run_example(example(code), tmp_path, timeout=2)
+    pid = int((tmp_path / "child.pid").read_text())
+    deadline = time.monotonic() + 5
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(pid)
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie waiting for its parent to reap it does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return not stat.exists() or stat.read_text().split(") ")[-1][:1] != "Z"
