@@ -13,11 +13,16 @@ always are. Each example is recorded in the ``examples`` domain with its
 source file and line, and at the end of the build all of them are written to
 ``<doctreedir>/examples.json`` for ``tests/guide_examples.py`` to run.
 
-Two directives let a writer say more about an example, visibly:
+Three directives let a writer say more about an example, visibly:
 
 ``not-run``
     Wraps blocks that are not meant to run (a fragment, pseudo-code) and
     shows readers the reason: "Not run by the test suite: <reason>".
+
+``requires-python``
+    Wraps blocks that need a newer (or older) Python than the guide's
+    oldest, for example ``3.11`` for :class:`asyncio.TaskGroup`, and says so
+    to readers. The test suite skips them on other Pythons.
 
 ``example-output``
     A text block captioned "Output": what the Python example just before it
@@ -27,11 +32,13 @@ Two directives let a writer say more about an example, visibly:
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 from docutils import nodes
 from docutils.parsers.rst import directives
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from pygments.lexers import find_lexer_class_by_name
 from pygments.lexers.python import Python2Lexer, PythonConsoleLexer, PythonLexer
 from pygments.util import ClassNotFound
@@ -53,8 +60,10 @@ logger = logging.getLogger(__name__)
 WARNING_TYPE = "examples"
 #: The file written next to the doctrees at the end of a build.
 JSON_NAME = "examples.json"
-#: Class of the ``not-run`` wrapper and of the ``example-output`` block.
+#: Classes of the ``not-run`` and ``requires-python`` wrappers and of the
+#: ``example-output`` block.
 NOT_RUN_CLASS = "example-not-run"
+REQUIRES_CLASS = "example-requires-python"
 OUTPUT_CLASS = "example-output"
 
 # Languages Sphinx treats as Python before asking Pygments: "default" is
@@ -89,6 +98,8 @@ class Example(TypedDict):
     included: str | None
     #: The reason given by an enclosing ``not-run``, or None if the block runs.
     not_run: str | None
+    #: The Pythons it runs on (a PEP 440 specifier such as ">=3.11"), or None for all.
+    requires_python: str | None
     output: Output | None
 
 
@@ -122,54 +133,102 @@ def is_console(language: str, code: str) -> bool:
 # -- Directives ---------------------------------------------------------------
 
 
-class NotRun(SphinxDirective):
-    """Wrap code blocks that the test suite does not run, with the reason why.
+class _Wrapper(SphinxDirective):
+    """A directive that wraps code blocks and tells readers something about them.
 
-    The argument is the reason, shown to readers; the content holds the
-    blocks. Every Python block inside is recorded as marked, not run.
+    The content holds the blocks; the argument is parsed by ``note``, which
+    returns the attributes to record on the wrapper and the sentence readers
+    see above the blocks.
     """
 
     has_content = True
     optional_arguments = 1
     final_argument_whitespace = True
     option_spec: ClassVar[dict[str, Any]] = {"class": directives.class_option}
+    css_class: ClassVar[str]
+    subtype: ClassVar[str]
+
+    def warn(self, message: str) -> None:
+        logger.warning(
+            message, location=self.get_location(), type=WARNING_TYPE, subtype=self.subtype
+        )
+
+    def note(self, argument: str) -> tuple[dict[str, str], list[nodes.Node]]:
+        raise NotImplementedError
 
     def run(self) -> list[nodes.Node]:
-        reason = " ".join(self.arguments[0].split()) if self.arguments else ""
-        if not reason:
-            logger.warning(
-                "not-run needs a reason that readers can see, for example "
-                "'.. not-run:: A fragment of the handler above.'",
-                location=self.get_location(),
-                type=WARNING_TYPE,
-                subtype="not_run",
-            )
+        argument = " ".join(self.arguments[0].split()) if self.arguments else ""
+        attributes, sentence = self.note(argument)
         if not self.content:
-            logger.warning(
-                "not-run wraps nothing: put the code block it marks inside it",
-                location=self.get_location(),
-                type=WARNING_TYPE,
-                subtype="not_run",
-            )
+            self.warn(f"{self.name} wraps nothing: put the code blocks it marks inside it")
             return []
         wrapper = nodes.container(
-            classes=[NOT_RUN_CLASS, *self.options.get("class", [])], reason=reason
+            classes=[self.css_class, *self.options.get("class", [])], **attributes
         )
         self.set_source_info(wrapper)
-        note = nodes.paragraph(classes=["example-not-run-reason"])
+        note = nodes.paragraph("", "", *sentence, classes=[f"{self.css_class}-note"])
         self.set_source_info(note)
-        if reason:
-            inline, messages = self.parse_inline(reason, lineno=self.lineno)
-            note += nodes.strong(text="Not run by the test suite:")
-            note += nodes.Text(" ")
-            note.extend(inline)
-        else:
-            messages = []
-            note += nodes.strong(text="Not run by the test suite.")
         wrapper += note
-        wrapper.extend(messages)
         wrapper.extend(self.parse_content_to_nodes())
         return [wrapper]
+
+
+class NotRun(_Wrapper):
+    """Wrap code blocks that the test suite does not run, with the reason why.
+
+    The argument is the reason, shown to readers. Every Python block inside
+    is recorded as marked, not run.
+    """
+
+    css_class = NOT_RUN_CLASS
+    subtype = "not_run"
+
+    def note(self, argument: str) -> tuple[dict[str, str], list[nodes.Node]]:
+        if not argument:
+            self.warn(
+                "not-run needs a reason that readers can see, for example "
+                "'.. not-run:: A fragment of the handler above.'"
+            )
+            return {"reason": ""}, [nodes.strong(text="Not run by the test suite.")]
+        inline, messages = self.parse_inline(argument, lineno=self.lineno)
+        sentence = [nodes.strong(text="Not run by the test suite:"), nodes.Text(" "), *inline]
+        return {"reason": argument}, [*sentence, *messages]
+
+
+class RequiresPython(_Wrapper):
+    """Wrap code blocks that run only on some Pythons, and say which to readers.
+
+    The argument is a version ("3.11", meaning 3.11 or later) or a PEP 440
+    specifier (">=3.11", "<3.14", ">=3.11,<3.14").
+    """
+
+    css_class = REQUIRES_CLASS
+    subtype = "requires_python"
+
+    def note(self, argument: str) -> tuple[dict[str, str], list[nodes.Node]]:
+        specifier = f">={argument}" if re.fullmatch(r"\d+(\.\d+)*", argument) else argument
+        try:
+            parsed = SpecifierSet(specifier)
+        except InvalidSpecifier:
+            parsed = SpecifierSet()
+        if not argument or not parsed:
+            self.warn(
+                f"requires-python needs a Python version such as '3.11' or a "
+                f"specifier such as '>=3.11,<3.14', not {argument!r}"
+            )
+            return {"requires_python": ""}, [nodes.strong(text="Needs a particular Python.")]
+        text = f"Needs Python {describe_pythons(parsed)}."
+        return {"requires_python": str(parsed)}, [nodes.strong(text=text)]
+
+
+def describe_pythons(specifiers: SpecifierSet) -> str:
+    """Say in words which Pythons a specifier set allows: "3.11 or later"."""
+    words = {">=": "{} or later", "<": "earlier than {}", "<=": "{} or earlier"}
+    parts = [
+        words.get(spec.operator, f"{spec.operator}{{}}").format(spec.version)
+        for spec in sorted(specifiers, key=lambda spec: (spec.version, spec.operator))
+    ]
+    return " and ".join(parts)
 
 
 class ExampleOutput(SphinxDirective):
@@ -203,7 +262,7 @@ class ExamplesDomain(Domain):
 
     name = "examples"
     label = "Code examples"
-    data_version = 1
+    data_version = 2
     initial_data: ClassVar[dict[str, Any]] = {"examples": {}}
 
     @property
@@ -241,12 +300,12 @@ def _relative(path: str, srcdir: Path) -> str:
         return Path(path).as_posix()
 
 
-def _not_run_wrappers(node: nodes.Node) -> list[nodes.container]:
-    """The ``not-run`` wrappers around ``node``, innermost first."""
+def _wrappers(node: nodes.Node, css_class: str) -> list[nodes.container]:
+    """The wrappers of class ``css_class`` around ``node``, innermost first."""
     found: list[nodes.container] = []
     current = node.parent
     while current is not None:
-        if isinstance(current, nodes.container) and NOT_RUN_CLASS in current["classes"]:
+        if isinstance(current, nodes.container) and css_class in current["classes"]:
             found.append(current)
         current = current.parent
     return found
@@ -278,6 +337,12 @@ def _code_blocks(
             yield node, node.get("language") or language
 
 
+_WRAPPERS = (
+    (NOT_RUN_CLASS, "not-run", "not_run"),
+    (REQUIRES_CLASS, "requires-python", "requires_python"),
+)
+
+
 def collect_examples(app: Sphinx, doctree: nodes.document) -> None:
     """On doctree-read: record the document's Python blocks in the domain."""
     env = app.env
@@ -286,7 +351,7 @@ def collect_examples(app: Sphinx, doctree: nodes.document) -> None:
     found: list[Example] = []
     # The example an example-output block belongs to: the last one before it.
     previous: Example | None = None
-    # The not-run wrappers that hold at least one Python block.
+    # The wrappers (not-run, requires-python) that hold at least one Python block.
     marking: set[int] = set()
     for node, language in _code_blocks(doctree, app.config.highlight_language):
         if OUTPUT_CLASS in node["classes"]:
@@ -295,8 +360,9 @@ def collect_examples(app: Sphinx, doctree: nodes.document) -> None:
         if not is_python(language):
             continue
         code = node.astext()
-        wrappers = _not_run_wrappers(node)
-        marking.update(id(wrapper) for wrapper in wrappers)
+        not_run = _wrappers(node, NOT_RUN_CLASS)
+        requires = _wrappers(node, REQUIRES_CLASS)
+        marking.update(id(wrapper) for wrapper in [*not_run, *requires])
         source, line = _located(node)
         included = node.get("source") if isinstance(node, nodes.literal_block) else None
         example: Example = {
@@ -309,20 +375,25 @@ def collect_examples(app: Sphinx, doctree: nodes.document) -> None:
             else "script",
             "code": code,
             "included": _relative(included, srcdir) if included else None,
-            "not_run": str(wrappers[0].get("reason", "")) if wrappers else None,
+            "not_run": str(not_run[0]["reason"]) if not_run else None,
+            "requires_python": ",".join(
+                sorted(str(wrapper["requires_python"]) for wrapper in requires)
+            )
+            or None,
             "output": None,
         }
         found.append(example)
         previous = example
     for wrapper in doctree.findall(nodes.container):
-        if NOT_RUN_CLASS in wrapper["classes"] and id(wrapper) not in marking:
-            logger.warning(
-                "not-run contains no Python block; give a non-Python block a "
-                "non-Python language (console, ini, text) instead of marking it",
-                location=wrapper,
-                type=WARNING_TYPE,
-                subtype="not_run",
-            )
+        for css_class, name, subtype in _WRAPPERS:
+            if css_class in wrapper["classes"] and id(wrapper) not in marking:
+                logger.warning(
+                    f"{name} contains no Python block; give a non-Python block a "
+                    "non-Python language (console, ini, text) instead of marking it",
+                    location=wrapper,
+                    type=WARNING_TYPE,
+                    subtype=subtype,
+                )
     if found:
         domain.examples[env.docname] = found
 
@@ -370,6 +441,7 @@ def write_examples(app: Sphinx, exception: BaseException | None) -> None:
 
 def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_directive("not-run", NotRun)
+    app.add_directive("requires-python", RequiresPython)
     app.add_directive("example-output", ExampleOutput)
     app.add_domain(ExamplesDomain)
     app.connect("doctree-read", collect_examples)

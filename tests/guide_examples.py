@@ -24,6 +24,7 @@ import dataclasses
 import doctest
 import json
 import os
+import platform
 import shutil
 import signal
 import subprocess
@@ -36,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from examples import is_python
+from packaging.specifiers import SpecifierSet
 
 if TYPE_CHECKING:
     from collections.abc import Generator, Sequence
@@ -85,6 +87,8 @@ class Example:
     code: str
     included: str | None
     not_run: str | None
+    #: The Pythons the example runs on, as a PEP 440 specifier; None for all.
+    requires_python: str | None
     output: str | None
     output_line: int | None
 
@@ -114,6 +118,13 @@ class ExampleFailure(Exception):
     """An example did not run as the page says it does."""
 
 
+def runs_here(example: Example) -> bool:
+    """Whether the running Python is one the example is marked (requires-python) to run on."""
+    if example.requires_python is None:
+        return True
+    return SpecifierSet(example.requires_python).contains(platform.python_version())
+
+
 def _display_path(path: Path, base: Path) -> str:
     try:
         return path.resolve().relative_to(base.resolve()).as_posix()
@@ -138,6 +149,7 @@ def load_examples(json_path: Path, base: Path) -> list[Example]:
                 code=record["code"],
                 included=record["included"],
                 not_run=record["not_run"],
+                requires_python=record["requires_python"],
                 output=output["text"] if output else None,
                 output_line=output["line"] if output else None,
             )
@@ -323,6 +335,8 @@ class _State:
     items: set[str] = dataclasses.field(default_factory=set)
     ran: int = 0
     passed: int = 0
+    #: Examples skipped because they need another Python (requires-python).
+    other_python: int = 0
     failed: list[str] = dataclasses.field(default_factory=list)
 
 
@@ -380,6 +394,9 @@ def pytest_runtest_makereport(
     report = yield
     state = item.config.stash[_STATE]
     if item.nodeid in state.items and report.when == "call":
+        if report.skipped:
+            state.other_python += 1
+            return report
         state.ran += 1
         if report.passed:
             state.passed += 1
@@ -398,7 +415,9 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         f"{len(examples)} found, {state.ran} run, {state.passed} passed, "
         f"{len(state.failed)} failed, {len(marked)} marked not-run"
     )
-    not_selected = len(state.guide.runnable) - state.ran
+    if state.other_python:
+        line += f", {state.other_python} skipped (marked for another Python)"
+    not_selected = len(state.guide.runnable) - state.ran - state.other_python
     if not_selected:
         line += f", {not_selected} not run (deselected, or the session stopped early)"
     terminalreporter.write_sep("-", "guide examples")

@@ -7,11 +7,19 @@ docs/contributing/index.md for the conventions writers follow).
 
 from __future__ import annotations
 
+import platform
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from guide_examples import Example, ExampleFailure, guide, python_blocks_in_html, run_example
+from guide_examples import (
+    Example,
+    ExampleFailure,
+    guide,
+    python_blocks_in_html,
+    run_example,
+    runs_here,
+)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -28,6 +36,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def test_example(example: Example, tmp_path: Path, pytestconfig: pytest.Config) -> None:
+    if not runs_here(example):
+        pytest.skip(f"requires-python {example.requires_python}: not {platform.python_version()}")
     try:
         run_example(example, tmp_path, pytestconfig.getoption("examples_timeout"))
     except ExampleFailure as failure:

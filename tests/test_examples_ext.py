@@ -31,25 +31,27 @@ NOT_RUN = "Not run by the test suite:"
 
 # (file, line, language, kind, not-run reason, expected output, included file)
 RST_EXAMPLES = [
-    ("index.rst", 6, "default", "script", None, None, None),
-    ("index.rst", 8, "python", "script", None, None, None),
-    ("index.rst", 12, "default", "doctest", None, None, None),
-    ("index.rst", 19, "python3", "script", None, None, None),
-    ("index.rst", 23, "default", "script", None, None, "greet.py"),
-    ("index.rst", 27, "python", "script", "A fragment of a larger *handler*.", None, None),
-    ("index.rst", 31, "py", "script", None, ("hello", 36), None),
-    ("index.rst", 40, "pycon", "doctest", None, None, None),
+    ("index.rst", 6, "default", "script", None, None, None, None),
+    ("index.rst", 8, "python", "script", None, None, None, None),
+    ("index.rst", 12, "default", "doctest", None, None, None, None),
+    ("index.rst", 19, "python3", "script", None, None, None, None),
+    ("index.rst", 23, "default", "script", None, None, "greet.py", None),
+    ("index.rst", 27, "python", "script", "A fragment of a larger *handler*.", None, None, None),
+    ("index.rst", 31, "py", "script", None, ("hello", 36), None, None),
+    ("index.rst", 40, "pycon", "doctest", None, None, None, None),
+    ("index.rst", 47, "python", "script", None, None, None, ">=3.11"),
 ]
 MYST_EXAMPLES = [
-    ("index.md", 3, "default", "script", None, None, None),
-    ("index.md", 7, "python", "script", None, None, None),
-    ("index.md", 11, "pycon", "doctest", None, None, None),
+    ("index.md", 3, "default", "script", None, None, None, None),
+    ("index.md", 7, "python", "script", None, None, None, None),
+    ("index.md", 11, "pycon", "doctest", None, None, None, None),
     # MyST numbers a block nested two directives deep (tab-set, tab-item)
     # from its first line of code, one after the fence.
-    ("index.md", 19, "python3", "script", None, None, None),
-    ("index.md", 24, "default", "script", None, None, "greet.py"),
-    ("index.md", 28, "python", "script", "A fragment of a larger *handler*.", None, None),
-    ("index.md", 33, "py", "script", None, ("hello", 39), None),
+    ("index.md", 19, "python3", "script", None, None, None, None),
+    ("index.md", 24, "default", "script", None, None, "greet.py", None),
+    ("index.md", 28, "python", "script", "A fragment of a larger *handler*.", None, None, None),
+    ("index.md", 33, "py", "script", None, ("hello", 39), None, None),
+    ("index.md", 44, "python", "script", None, None, None, "<3.14,>=3.11"),
 ]
 FORMATS = [
     pytest.param("examples-rst", RST_EXAMPLES, id="rst"),
@@ -72,6 +74,7 @@ def summary(examples: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
             example["not_run"],
             (example["output"]["text"], example["output"]["line"]) if example["output"] else None,
             example["included"],
+            example["requires_python"],
         )
         for example in examples
     ]
@@ -128,6 +131,7 @@ def test_markers_are_visible_in_every_format(build_root: Any, builder: str, test
         assert "*handler*" not in flat
     # ...and the output block carries its caption.
     assert "Output" in flat
+    assert "Needs Python 3.11 or later" in flat
 
 
 @pytest.mark.sphinx("html", testroot="examples-bad", freshenv=True)
@@ -150,6 +154,14 @@ def test_bad_input_gives_located_typed_warnings(app: SphinxTestApp) -> None:
             "examples.output",
         ),
         (index, 45, "example-output is empty", "examples.output"),
+        (
+            index,
+            54,
+            "requires-python needs a Python version such as '3.11' or a specifier such as "
+            "'>=3.11,<3.14', not 'three point eleven'",
+            "examples.requires_python",
+        ),
+        (index, 60, "requires-python contains no Python block", "examples.requires_python"),
         (bad, 3, "example-output has no Python example before it", "examples.output"),
         (bad, 7, "not-run needs a reason that readers can see", "examples.not_run"),
     ]
