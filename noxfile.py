@@ -48,16 +48,20 @@ def _select_pyenv_pythons() -> None:
     """Let pyenv's shims run every installed Python of PYTHONS, not only the selected one.
 
     With pyenv, ``python3.12`` on PATH is a shim that fails unless 3.12 is
-    selected, and nox reports that interpreter missing. Adding the installed
-    versions after the selected one leaves ``python`` and ``python3`` as they
-    were. An explicit PYENV_VERSION is respected.
+    selected, and nox reports that interpreter missing. The installed
+    versions are added after the selected ones (PYENV_VERSION, which pyenv
+    itself sets for nox when nox runs through a shim), so ``python`` and
+    ``python3`` stay what they were.
     """
-    if "PYENV_VERSION" in os.environ or shutil.which("pyenv") is None:
+    if shutil.which("pyenv") is None:
         return
     try:
-        selected = subprocess.run(
-            ["pyenv", "version-name"], capture_output=True, text=True, check=True, timeout=30
-        ).stdout.strip()
+        selected = (
+            os.environ.get("PYENV_VERSION")
+            or subprocess.run(
+                ["pyenv", "version-name"], capture_output=True, text=True, check=True, timeout=30
+            ).stdout.strip()
+        )
         installed = subprocess.run(
             ["pyenv", "versions", "--bare", "--skip-aliases"],
             capture_output=True,
@@ -67,15 +71,16 @@ def _select_pyenv_pythons() -> None:
         ).stdout.split()
     except (OSError, subprocess.SubprocessError):
         return
+    chosen = selected.split(":") if selected else []
     wanted = [
         version
         for version in installed
         if re.fullmatch(r"\d+\.\d+\.\d+", version)
         and version.rsplit(".", 1)[0] in PYTHONS
-        and version not in selected.split(":")
+        and version not in chosen
     ]
-    if selected and wanted:
-        os.environ["PYENV_VERSION"] = ":".join([selected, *wanted])
+    if chosen and wanted:
+        os.environ["PYENV_VERSION"] = ":".join([*chosen, *wanted])
 
 
 _select_pyenv_pythons()

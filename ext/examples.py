@@ -36,6 +36,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
+import docutils
 from docutils import nodes
 from docutils.parsers.rst import directives
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -76,6 +77,8 @@ _PYTHON_LEXERS = (PythonLexer, Python2Lexer, PythonConsoleLexer)
 # Sphinx highlights a block in one of these languages that starts with ">>>"
 # as an interactive session (sphinx.highlighting.PygmentsBridge.get_lexer).
 _CONSOLE_IF_PROMPT = frozenset({"py", "python", "py3", "python3", "default"})
+# Before docutils 0.22, a doctest block's line is that of its last line.
+_DOCTEST_LINE_IS_LAST = docutils.__version_info__ < (0, 22)
 
 
 class Output(TypedDict):
@@ -221,14 +224,24 @@ class RequiresPython(_Wrapper):
         return {"requires_python": str(parsed)}, [nodes.strong(text=text)]
 
 
+_SPECIFIER_WORDS = {
+    ">=": "{} or later",
+    ">": "later than {}",
+    "~=": "compatible with {}",
+    "==": "{}",
+    "===": "{}",
+    "!=": "other than {}",
+    "<=": "{} or earlier",
+    "<": "earlier than {}",
+}
+
+
 def describe_pythons(specifiers: SpecifierSet) -> str:
     """Say in words which Pythons a specifier set allows: "3.11 or later"."""
-    words = {">=": "{} or later", "<": "earlier than {}", "<=": "{} or earlier"}
-    parts = [
-        words.get(spec.operator, f"{spec.operator}{{}}").format(spec.version)
-        for spec in sorted(specifiers, key=lambda spec: (spec.version, spec.operator))
-    ]
-    return " and ".join(parts)
+    # Lower bounds first, then exact versions and exclusions, then upper bounds.
+    order = list(_SPECIFIER_WORDS)
+    ordered = sorted(specifiers, key=lambda spec: (order.index(spec.operator), str(spec)))
+    return " and ".join(_SPECIFIER_WORDS[spec.operator].format(spec.version) for spec in ordered)
 
 
 class ExampleOutput(SphinxDirective):
@@ -364,6 +377,8 @@ def collect_examples(app: Sphinx, doctree: nodes.document) -> None:
         requires = _wrappers(node, REQUIRES_CLASS)
         marking.update(id(wrapper) for wrapper in [*not_run, *requires])
         source, line = _located(node)
+        if isinstance(node, nodes.doctest_block) and line and _DOCTEST_LINE_IS_LAST:
+            line -= code.count("\n")
         included = node.get("source") if isinstance(node, nodes.literal_block) else None
         example: Example = {
             "docname": env.docname,

@@ -92,9 +92,14 @@ class Example:
     output: str | None
     output_line: int | None
 
+    #: False when the block is in a file that the document includes
+    #: (``.. include::``), which other documents may include too.
+    in_document: bool = True
+
     @property
     def id(self) -> str:
-        return f"{self.path}:{self.line}"
+        where = f"{self.path}:{self.line}"
+        return where if self.in_document else f"{where} via {self.docname}"
 
 
 @dataclasses.dataclass
@@ -152,6 +157,7 @@ def load_examples(json_path: Path, base: Path) -> list[Example]:
                 requires_python=record["requires_python"],
                 output=output["text"] if output else None,
                 output_line=output["line"] if output else None,
+                in_document=Path(record["source"]).with_suffix("").as_posix() == record["docname"],
             )
         )
     return examples

@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from examples import is_console, is_python
+from examples import describe_pythons, is_console, is_python
 from guide_examples import python_blocks_in_html
+from packaging.specifiers import SpecifierSet
 from sphinx.util.console import strip_escape_sequences
 
 if TYPE_CHECKING:
@@ -209,6 +210,19 @@ def test_warnings_can_be_suppressed_by_type(app: SphinxTestApp) -> None:
 )
 def test_which_languages_are_python(language: str, python: bool) -> None:
     assert is_python(language) is python
+
+
+@pytest.mark.parametrize(
+    ("specifier", "words"),
+    [
+        (">=3.11", "3.11 or later"),
+        ("<3.14,>=3.11", "3.11 or later and earlier than 3.14"),
+        ("!=3.12.0,<=3.13,>3.10", "later than 3.10 and other than 3.12.0 and 3.13 or earlier"),
+        ("==3.12.*", "3.12.*"),
+    ],
+)
+def test_requires_python_is_said_in_words(specifier: str, words: str) -> None:
+    assert describe_pythons(SpecifierSet(specifier)) == words
 
 
 def test_console_sessions_are_told_apart_from_programs() -> None:

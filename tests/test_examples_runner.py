@@ -78,12 +78,15 @@ def test_failing_examples_are_reported_by_page_and_line(
         f"{BROKEN}/index.rst:15",  # its output block uses "..."
         f"{BROKEN}/index.rst:52",  # imports Eventlet, which warns that it is deprecated
         f"{BROKEN}/index.rst:66",  # requires-python 3.10: runs everywhere
+        # One file included by two pages: two examples, told apart by page.
+        f"{BROKEN}/_snippets/shared.rst:1 via index",
+        f"{BROKEN}/_snippets/shared.rst:1 via other",
     }
     skipped = set(re.findall(r"::test_example\[(.+?)\] SKIPPED", output))
     assert skipped == {f"{BROKEN}/index.rst:60"}  # requires-python <3.10
     assert "test_every_python_block_in_the_html_is_run_or_marked PASSED" in output
     assert (
-        "12 found, 10 run, 4 passed, 6 failed, 1 marked not-run, "
+        "14 found, 12 run, 6 passed, 6 failed, 1 marked not-run, "
         "1 skipped (marked for another Python)\n"
     ) in output
     assert f"not run: {BROKEN}/index.rst:42: Pseudo-code." in output
