@@ -15,6 +15,7 @@ import pytest
 from guide_examples import (
     Example,
     ExampleFailure,
+    Guide,
     guide,
     python_blocks_in_html,
     run_example,
@@ -27,15 +28,26 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     try:
         runnable = guide(metafunc.config).runnable
+    except ExampleFailure:
+        # One failing test says why, and the rest of the suite still runs.
+        metafunc.parametrize("example", [None], ids=["the guide did not build"])
+        return
+    metafunc.parametrize("example", runnable, ids=[example.id for example in runnable])
+
+
+def built_guide(config: pytest.Config) -> Guide:
+    """The built guide, or a failure of the calling test that says why there is none."""
+    try:
+        return guide(config)
     except ExampleFailure as failure:
         message = str(failure)
-    else:
-        metafunc.parametrize("example", runnable, ids=[example.id for example in runnable])
-        return
     pytest.fail(message, pytrace=False)
 
 
-def test_example(example: Example, tmp_path: Path, pytestconfig: pytest.Config) -> None:
+def test_example(example: Example | None, tmp_path: Path, pytestconfig: pytest.Config) -> None:
+    if example is None:
+        built_guide(pytestconfig)
+        return
     if not runs_here(example):
         pytest.skip(f"requires-python {example.requires_python}: not {platform.python_version()}")
     try:
@@ -51,6 +63,16 @@ def test_example(example: Example, tmp_path: Path, pytestconfig: pytest.Config) 
 def test_every_python_block_in_the_html_is_run_or_marked(pytestconfig: pytest.Config) -> None:
     # What readers see as Python, counted in the HTML Sphinx wrote, page by
     # page, against what the test suite runs plus what is marked not-run.
-    built = guide(pytestconfig)
+    built = built_guide(pytestconfig)
     recorded = Counter(example.docname for example in built.examples)
-    assert python_blocks_in_html(built.html) == recorded
+    shown = python_blocks_in_html(built.html)
+    differences = [
+        f"{docname}: {shown[docname]} Python blocks in the HTML, "
+        f"{recorded[docname]} run or marked not-run"
+        for docname in sorted(shown.keys() | recorded.keys())
+        if shown[docname] != recorded[docname]
+    ]
+    assert not differences, (
+        "Python blocks that readers see but the test suite does not know about "
+        "(made after the document was read?):\n" + "\n".join(differences)
+    )

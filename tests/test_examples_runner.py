@@ -165,3 +165,53 @@ def _alive(pid: int) -> bool:
         return False
     stat = Path(f"/proc/{pid}/stat")
     return not stat.exists() or stat.read_text().split(") ")[-1][:1] != "Z"
+
+
+def test_a_guide_that_does_not_build_fails_two_tests_not_the_session(tmp_path: Path) -> None:
+    (tmp_path / "conf.py").write_text(
+        'extensions = ["examples"]\nraise RuntimeError("conf.py is broken")\n', encoding="utf-8"
+    )
+    (tmp_path / "index.rst").write_text("Title\n=====\n", encoding="utf-8")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "tests/test_examples.py",
+            f"--examples-docs={tmp_path}",
+            "-p",
+            "no:cacheprovider",
+            "-rf",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "FAILED tests/test_examples.py::test_example[the guide did not build]" in result.stdout
+    assert "FAILED tests/test_examples.py::test_every_python_block_in_the_html" in result.stdout
+    assert "RuntimeError: conf.py is broken" in result.stdout
+    assert "error during collection" not in result.stdout
+
+
+def test_a_python_block_that_is_not_recorded_fails_the_count() -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "tests/test_examples.py",
+            "--examples-docs=tests/roots/test-examples-hidden",
+            "-p",
+            "no:cacheprovider",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "1 failed, 1 passed" in result.stdout
+    assert "FAILED tests/test_examples.py::test_every_python_block_in_the_html" in result.stdout
+    assert "index: 2 Python blocks in the HTML, 1 run or marked not-run" in result.stdout
