@@ -99,6 +99,10 @@ class Example(TypedDict):
     code: str
     #: For ``literalinclude``: the included file, relative to the source directory.
     included: str | None
+    #: The line of ``source`` that holds the first line of ``code``, if found
+    #: there: the runner numbers a script's lines from it, so that a
+    #: traceback points at the page.
+    code_line: int | None
     #: The reason given by an enclosing ``not-run``, or None if the block runs.
     not_run: str | None
     #: The Pythons it runs on (a PEP 440 specifier such as ">=3.11"), or None for all.
@@ -275,7 +279,7 @@ class ExamplesDomain(Domain):
 
     name = "examples"
     label = "Code examples"
-    data_version = 2
+    data_version = 3
     initial_data: ClassVar[dict[str, Any]] = {"examples": {}}
 
     @property
@@ -361,6 +365,7 @@ def collect_examples(app: Sphinx, doctree: nodes.document) -> None:
     env = app.env
     domain: ExamplesDomain = env.get_domain("examples")  # type: ignore[assignment]
     srcdir = Path(app.srcdir)
+    lines = _SourceLines()
     found: list[Example] = []
     # The example an example-output block belongs to: the last one before it.
     previous: Example | None = None
@@ -390,6 +395,7 @@ def collect_examples(app: Sphinx, doctree: nodes.document) -> None:
             else "script",
             "code": code,
             "included": _relative(included, srcdir) if included else None,
+            "code_line": None if included else lines.find(source, line, code),
             "not_run": str(not_run[0]["reason"]) if not_run else None,
             "requires_python": ",".join(
                 sorted(str(wrapper["requires_python"]) for wrapper in requires)
@@ -411,6 +417,40 @@ def collect_examples(app: Sphinx, doctree: nodes.document) -> None:
                 )
     if found:
         domain.examples[env.docname] = found
+
+
+class _SourceLines:
+    """The lines of the source files of one document, read once each."""
+
+    #: How far after its node's line the first line of code may be: past
+    #: the directive's options and the blank line after them.
+    WINDOW = 30
+
+    def __init__(self) -> None:
+        self._files: dict[str, list[str] | None] = {}
+
+    def find(self, source: str | None, line: int | None, code: str) -> int | None:
+        """The line of ``source`` at or after ``line`` where ``code`` starts, if any."""
+        if not source or not line:
+            return None
+        if source not in self._files:
+            try:
+                text = Path(source).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                self._files[source] = None
+            else:
+                self._files[source] = [row.strip() for row in text.splitlines()]
+        rows = self._files[source]
+        code_rows = [row.strip() for row in code.splitlines()]
+        if rows is None or not code_rows:
+            return None
+        # MyST may number a nested block from its first line of code, one
+        # past the fence, so start looking one line early.
+        start = max(line - 2, 0)
+        for index in range(start, min(start + self.WINDOW, len(rows))):
+            if rows[index : index + len(code_rows)] == code_rows:
+                return index + 1
+        return None
 
 
 def _attach_output(node: nodes.Element, example: Example | None) -> None:

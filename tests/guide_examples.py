@@ -86,6 +86,8 @@ class Example:
     kind: str
     code: str
     included: str | None
+    #: The line of ``path`` where the code starts, if the extension found it.
+    code_line: int | None
     not_run: str | None
     #: The Pythons the example runs on, as a PEP 440 specifier; None for all.
     requires_python: str | None
@@ -153,6 +155,7 @@ def load_examples(json_path: Path, base: Path) -> list[Example]:
                 kind=record["kind"],
                 code=record["code"],
                 included=record["included"],
+                code_line=record["code_line"],
                 not_run=record["not_run"],
                 requires_python=record["requires_python"],
                 output=output["text"] if output else None,
@@ -280,12 +283,17 @@ def run_example(example: Example, workdir: Path, timeout: float = DEFAULT_TIMEOU
             )
         return
     script = workdir / "example.py"
-    script.write_text(example.code, encoding="utf-8")
+    if example.code_line:
+        # Blank lines first, so that a traceback's line numbers are the page's.
+        script.write_text("\n" * (example.code_line - 1) + example.code, encoding="utf-8")
+        numbering = f"line numbers in example.py are those of {example.path}"
+    else:
+        script.write_text(example.code, encoding="utf-8")
+        numbering = "line numbers in example.py count from the first line of the block"
     result = _run([sys.executable, script.name], workdir, timeout)
     if result.returncode != 0:
         raise ExampleFailure(
-            f"exited with status {result.returncode}\n"
-            "(line numbers in example.py count from the first line of the block)\n"
+            f"exited with status {result.returncode}\n({numbering})\n"
             f"{_streams(result.stdout, result.stderr)}"
         )
     if example.output is not None:

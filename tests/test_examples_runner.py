@@ -30,6 +30,7 @@ def example(code: str, kind: str = "script", output: str | None = None) -> Examp
         kind=kind,
         code=code,
         included=None,
+        code_line=None,
         not_run=None,
         requires_python=None,
         output=output,
@@ -102,6 +103,9 @@ def test_failing_examples_are_reported_by_page_and_line(
         (31, f'File "{BROKEN}/index.rst", line 31'),
         (34, "did not finish within 3 s"),
         (46, "DeprecationWarning: an API of this example's own"),
+        # The script is numbered like the page: line 50 is the warn() call.
+        (46, 'example.py", line 50, in <module>'),
+        (46, f"line numbers in example.py are those of {BROKEN}/index.rst"),
     ],
 )
 def test_failure_reports_say_what_went_wrong(
