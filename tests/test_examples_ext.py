@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from docutils import nodes
 from examples import describe_pythons, is_console, is_python
 from guide_examples import python_blocks_in_html
 from packaging.specifiers import SpecifierSet
@@ -312,3 +313,43 @@ def test_incremental_rebuild_updates_only_what_changed(tmp_path: Path) -> None:
         ("page0", "fragment(0)"),
         ("page1", "print('changed')"),
     ]
+
+
+def _marker_nodes(app: SphinxTestApp) -> list[nodes.Element]:
+    """The nodes the directives made on a root's index page, in order."""
+    doctree = app.env.get_doctree("index")
+    return [
+        node
+        for node in doctree.findall(nodes.Element)
+        if "example-not-run-note" in node["classes"]
+        or "example-requires-python-note" in node["classes"]
+        or (
+            isinstance(node, nodes.container)
+            and any("example-output" in child["classes"] for child in node.children)
+        )
+    ]
+
+
+def test_directives_make_the_same_nodes_in_rst_and_myst(build_root: Any) -> None:
+    rst = _marker_nodes(build_root("examples-rst", "html"))
+    myst = _marker_nodes(build_root("examples-myst", "html"))
+    # The roots ask for different Pythons, so compare those notes' shape only.
+    assert [node.pformat() for node in rst[:2]] == [node.pformat() for node in myst[:2]]
+    note, output, requires = rst
+    assert note.pformat() == (
+        '<paragraph classes="example-not-run-note">\n'
+        "    <strong>\n"
+        "        Not run by the test suite:\n"
+        "     \n"
+        "    A fragment of a larger \n"
+        "    <emphasis>\n"
+        "        handler\n"
+        "    .\n"
+    )
+    caption, block = output.children
+    assert isinstance(caption, nodes.caption)
+    assert caption.astext() == "Output"
+    assert isinstance(block, nodes.literal_block)
+    assert (block["language"], block.astext()) == ("text", "hello")
+    assert requires.astext() == "Needs Python 3.11 or later."
+    assert myst[2].astext() == "Needs Python 3.11 or later and earlier than 3.14."
