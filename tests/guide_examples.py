@@ -20,6 +20,7 @@ sets the time limit of one example.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import doctest
 import json
@@ -33,7 +34,7 @@ import tempfile
 from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 from examples import is_python
@@ -207,29 +208,50 @@ def _environment() -> dict[str, str]:
 
 
 def _run(command: Sequence[str], cwd: Path, timeout: float) -> subprocess.CompletedProcess[str]:
-    """Run ``command``; on timeout kill it and everything it started."""
-    with subprocess.Popen(
-        command,
-        cwd=cwd,
-        env=_environment(),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        start_new_session=True,
-    ) as process:
+    """Run ``command`` in a session of its own; then end whatever it left running.
+
+    The example has ``timeout`` seconds to exit; then it and everything it
+    started are killed. After a normal exit, processes it started and did
+    not wait for are killed too, so that no example outlives its test. Its
+    output goes to files, not pipes, so that such a process cannot hold the
+    test up by keeping a pipe open.
+    """
+    with (
+        tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as stdout,
+        tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as stderr,
+    ):
+        process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=_environment(),
+            stdin=subprocess.DEVNULL,
+            stdout=stdout,
+            stderr=stderr,
+            start_new_session=True,
+        )
         try:
-            stdout, stderr = process.communicate(timeout=timeout)
+            process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            stdout, stderr = process.communicate()
-            raise ExampleFailure(
-                f"did not finish within {timeout:g} s (it may be waiting on a thread, "
-                f"a socket or an event loop that never stops)\n{_streams(stdout, stderr)}"
-            ) from None
-    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+            timed_out = True
+        else:
+            timed_out = False
+        finally:
+            _kill_group(process.pid)
+            process.wait()
+        stdout.seek(0)
+        stderr.seek(0)
+        out, err = stdout.read(), stderr.read()
+    if timed_out:
+        raise ExampleFailure(
+            f"did not finish within {timeout:g} s (it may be waiting on a thread, "
+            f"a socket or an event loop that never stops)\n{_streams(out, err)}"
+        )
+    return subprocess.CompletedProcess(command, process.returncode, out, err)
+
+
+def _kill_group(pgid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
 
 
 def _streams(stdout: str, stderr: str) -> str:
@@ -419,7 +441,9 @@ def pytest_runtest_makereport(
     return report
 
 
-def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
     state = config.stash[_STATE]
     if state.guide is None:
         return

@@ -161,6 +161,20 @@ def test_a_timeout_kills_what_the_example_started(tmp_path: Path) -> None:
     assert not _alive(pid)
 
 
+def test_processes_an_example_leaves_behind_are_ended(tmp_path: Path) -> None:
+    code = (
+        "import pathlib, subprocess, sys\n"
+        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+        "pathlib.Path('child.pid').write_text(str(child.pid))\n"
+    )
+    run_example(example(code), tmp_path)
+    pid = int((tmp_path / "child.pid").read_text())
+    deadline = time.monotonic() + 5
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(pid)
+
+
 def _alive(pid: int) -> bool:
     """Whether ``pid`` runs (a zombie waiting for its parent to reap it does not)."""
     try:
