@@ -283,7 +283,8 @@ def _build(srcdir: Path, outdir: Path, *extra: str) -> list[dict[str, Any]]:
 
 
 def test_parallel_build_records_the_same_examples(tmp_path: Path) -> None:
-    # More than five documents, or Sphinx reads them serially even with -j.
+    # Nine documents: with -j 2, worker processes read them in chunks and
+    # the main process merges what each recorded.
     _project(tmp_path / "src", pages=8)
     serial = _build(tmp_path / "src", tmp_path / "serial")
     parallel = _build(tmp_path / "src", tmp_path / "parallel", "-j", "2")
