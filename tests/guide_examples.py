@@ -250,6 +250,7 @@ def _run(command: Sequence[str], cwd: Path, timeout: float) -> subprocess.Comple
 
 
 def _kill_group(pgid: int) -> None:
+    """Kill the process group ``pgid`` (the example and what it started), if any is left."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGKILL)
 
@@ -291,7 +292,8 @@ def run_example(example: Example, workdir: Path, timeout: float = DEFAULT_TIMEOU
                     "code": example.code,
                     "name": example.id,
                     "filename": example.path,
-                    "line": example.line,
+                    # Where the ">>>" lines start, so that failures name page lines.
+                    "line": example.code_line or example.line,
                     "flags": CHECK_FLAGS,
                 }
             ),

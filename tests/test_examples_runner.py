@@ -73,6 +73,7 @@ def test_failing_examples_are_reported_by_page_and_line(
         f"{BROKEN}/index.rst:34",  # sleeps past the timeout
         f"{BROKEN}/index.rst:46",  # emits a DeprecationWarning of its own
         f"{BROKEN}/page.md:3",  # raises, in MyST
+        f"{BROKEN}/page.md:7",  # a >>> session in MyST whose output is wrong
     }
     assert passed == {
         f"{BROKEN}/index.rst:4",
@@ -87,34 +88,36 @@ def test_failing_examples_are_reported_by_page_and_line(
     assert skipped == {f"{BROKEN}/index.rst:60"}  # requires-python <3.10
     assert "test_every_python_block_in_the_html_is_run_or_marked PASSED" in output
     assert (
-        "14 found, 12 run, 6 passed, 6 failed, 1 marked not-run, "
+        "15 found, 13 run, 6 passed, 7 failed, 1 marked not-run, "
         "1 skipped (marked for another Python)\n"
     ) in output
     assert f"not run: {BROKEN}/index.rst:42: Pseudo-code." in output
 
 
 @pytest.mark.parametrize(
-    ("line", "evidence"),
+    ("page", "line", "evidence"),
     [
-        (8, "exited with status 3\n"),
-        (8, "about to fail"),
-        (23, "printed something other than the output shown at line 27"),
-        (23, "Expected:\n    hello\nGot:\n    goodbye"),
-        (31, f'File "{BROKEN}/index.rst", line 31'),
-        (34, "did not finish within 3 s"),
-        (46, "DeprecationWarning: an API of this example's own"),
+        ("index.rst", 8, "exited with status 3\n"),
+        ("index.rst", 8, "about to fail"),
+        ("index.rst", 23, "printed something other than the output shown at line 27"),
+        ("index.rst", 23, "Expected:\n    hello\nGot:\n    goodbye"),
+        ("index.rst", 31, f'File "{BROKEN}/index.rst", line 31'),
+        ("index.rst", 34, "did not finish within 3 s"),
+        ("index.rst", 46, "DeprecationWarning: an API of this example's own"),
         # The script is numbered like the page: line 50 is the warn() call.
-        (46, 'example.py", line 50, in <module>'),
-        (46, f"line numbers in example.py are those of {BROKEN}/index.rst"),
+        ("index.rst", 46, 'example.py", line 50, in <module>'),
+        ("index.rst", 46, f"line numbers in example.py are those of {BROKEN}/index.rst"),
+        # The >>> line of a pycon fence, not the fence, is where doctest looks.
+        ("page.md", 7, f'File "{BROKEN}/page.md", line 8'),
     ],
 )
 def test_failure_reports_say_what_went_wrong(
-    broken_run: subprocess.CompletedProcess[str], line: int, evidence: str
+    broken_run: subprocess.CompletedProcess[str], page: str, line: int, evidence: str
 ) -> None:
     sections = re.split(r"^_{3,} test_example\[(.+?)\] _{3,}$", broken_run.stdout, flags=re.M)
     reports = dict(zip(sections[1::2], sections[2::2], strict=True))
-    report = reports[f"{BROKEN}/index.rst:{line}"]
-    assert report.startswith(f"\n{BROKEN}/index.rst:{line}: ")
+    report = reports[f"{BROKEN}/{page}:{line}"]
+    assert report.startswith(f"\n{BROKEN}/{page}:{line}: ")
     assert evidence in report
 
 
