@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +32,8 @@ REPO = Path(__file__).resolve().parent.parent
 ROOTS = REPO / "tests" / "roots"
 NOT_RUN = "Not run by the test suite:"
 
-# (file, line, language, kind, not-run reason, expected output, included file)
+# (file, line, language, kind, not-run reason, (expected output, its line),
+#  included file, requires-python)
 RST_EXAMPLES = [
     ("index.rst", 6, "default", "script", None, None, None, None),
     ("index.rst", 8, "python", "script", None, None, None, None),
@@ -86,8 +88,11 @@ def warnings_of(app: SphinxTestApp) -> str:
     return strip_escape_sequences(app.warning.getvalue())
 
 
+BuildRoot = Callable[[str, str], "SphinxTestApp"]
+
+
 @pytest.fixture
-def build_root(make_app: Any, tmp_path: Path) -> Any:
+def build_root(make_app: Any, tmp_path: Path) -> BuildRoot:
     """Build a copy of ``tests/roots/test-<testroot>`` with ``builder``; return the app."""
 
     def build(testroot: str, builder: str) -> SphinxTestApp:
@@ -102,7 +107,7 @@ def build_root(make_app: Any, tmp_path: Path) -> Any:
 
 @pytest.mark.parametrize(("testroot", "expected"), FORMATS)
 def test_records_every_python_block_with_its_line(
-    build_root: Any, testroot: str, expected: list[tuple[Any, ...]]
+    build_root: BuildRoot, testroot: str, expected: list[tuple[Any, ...]]
 ) -> None:
     app = build_root(testroot, "html")
     assert warnings_of(app) == ""
@@ -124,7 +129,9 @@ def test_records_every_python_block_with_its_line(
 
 @pytest.mark.parametrize("builder", ["html", "latex", "epub", "text"])
 @pytest.mark.parametrize("testroot", ["examples-rst", "examples-myst"])
-def test_markers_are_visible_in_every_format(build_root: Any, builder: str, testroot: str) -> None:
+def test_markers_are_visible_in_every_format(
+    build_root: BuildRoot, builder: str, testroot: str
+) -> None:
     app = build_root(testroot, builder)
     assert warnings_of(app) == ""
     outdir = Path(app.outdir)
@@ -331,7 +338,7 @@ def _marker_nodes(app: SphinxTestApp) -> list[nodes.Element]:
     ]
 
 
-def test_directives_make_the_same_nodes_in_rst_and_myst(build_root: Any) -> None:
+def test_directives_make_the_same_nodes_in_rst_and_myst(build_root: BuildRoot) -> None:
     rst = _marker_nodes(build_root("examples-rst", "html"))
     myst = _marker_nodes(build_root("examples-myst", "html"))
     # The roots ask for different Pythons, so compare those notes' shape only.
