@@ -8,8 +8,10 @@ regenerates from the dependency groups in pyproject.toml.
 from __future__ import annotations
 
 import os
+import re
 import runpy
 import shutil
+import subprocess
 import tempfile
 import time
 import urllib.request
@@ -34,6 +36,55 @@ STRICT = ("-W", "--keep-going", "-n")
 PDF_NAME = "eventlet-migration-guide"
 # Never let uv try to download an interpreter: many machines are offline.
 os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")
+# The Pythons the guide supports; `nox -s examples` runs the examples on each
+# one the machine has.
+PYTHONS = ("3.10", "3.11", "3.12", "3.13", "3.14")
+# An interpreter that is not installed skips its session instead of failing
+# it, on CI too (where nox fails by default). Only sessions with a python=
+# list can miss one: the others run on the interpreter that runs nox.
+nox.options.error_on_missing_interpreters = False
+
+
+def _select_pyenv_pythons() -> None:
+    """Let pyenv's shims run every installed Python of PYTHONS, not only the selected one.
+
+    With pyenv, ``python3.12`` on PATH is a shim that fails unless 3.12 is
+    selected, and nox reports that interpreter missing. The installed
+    versions are added after the selected ones (PYENV_VERSION, which pyenv
+    itself sets for nox when nox runs through a shim), so ``python`` and
+    ``python3`` stay what they were.
+    """
+    if shutil.which("pyenv") is None:
+        return
+    try:
+        selected = (
+            os.environ.get("PYENV_VERSION")
+            or subprocess.run(
+                ["pyenv", "version-name"], capture_output=True, text=True, check=True, timeout=30
+            ).stdout.strip()
+        )
+        installed = subprocess.run(
+            ["pyenv", "versions", "--bare", "--skip-aliases"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        ).stdout.split()
+    except (OSError, subprocess.SubprocessError):
+        return
+    chosen = selected.split(":") if selected else []
+    wanted = [
+        version
+        for version in installed
+        if re.fullmatch(r"\d+\.\d+\.\d+", version)
+        and version.rsplit(".", 1)[0] in PYTHONS
+        and version not in chosen
+    ]
+    if chosen and wanted:
+        os.environ["PYENV_VERSION"] = ":".join([*chosen, *wanted])
+
+
+_select_pyenv_pythons()
 
 
 def _install(session: nox.Session, group: str) -> None:
@@ -134,6 +185,13 @@ def tests(session: nox.Session) -> None:
     """Run the test suite: extension tests, full strict builds, the guide's examples."""
     _install(session, "test")
     session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHONS)
+def examples(session: nox.Session) -> None:
+    """Run the guide's Python examples on each supported Python that is installed."""
+    _install(session, "test")
+    session.run("pytest", "tests/test_examples.py", *session.posargs)
 
 
 @nox.session

@@ -28,11 +28,13 @@ extensions = [
     "sphinx_copybutton",
     "sphinx_design",
     "sphinxcontrib.mermaid",
-    # Ours, from ext/: diagrams, the Eventlet API map and the build-time checks.
+    # Ours, from ext/: diagrams, the Eventlet API map, the build-time checks
+    # and the collector of Python examples that the tests run.
     "diagrams",
     "eventlet_api",
     "glossary_check",
     "internal_links",
+    "examples",
 ]
 
 root_doc = "index"

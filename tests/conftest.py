@@ -12,7 +12,9 @@ REPO = Path(__file__).resolve().parent.parent
 # guide's conf.py does.
 sys.path.insert(0, str(REPO / "ext"))
 
-pytest_plugins = ("sphinx.testing.fixtures",)
+# guide_examples (tests/guide_examples.py) builds the guide and runs its
+# examples for tests/test_examples.py.
+pytest_plugins = ("sphinx.testing.fixtures", "guide_examples")
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,5 @@
+project = "Examples test root"
+copyright = "2026, the Eventlet Migration Guide contributors"
+version = release = "1"
+extensions = ["examples", "myst_parser", "sphinx_design"]
+myst_enable_extensions = ["colon_fence"]
