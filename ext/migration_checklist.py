@@ -1,7 +1,7 @@
 """The ``migration-checklist`` directive: every migration step of the guide, in order.
 
-The directive leaves a placeholder at read time; a post-transform fills it in
-when the page is written, from the ``migration`` domain, so the checklist is
+The directive leaves a placeholder at read time; a ``doctree-resolved``
+handler fills it in when the page is written, from the ``migration`` domain, so the checklist is
 always complete however the pages were read (incrementally, in parallel).
 
 HTML gets a table whose first column holds checkboxes (their state is kept in
@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
-from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.errors import NoUri
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import make_refnode
 
@@ -30,6 +30,7 @@ from migration_steps import (
 if TYPE_CHECKING:
     from docutils.nodes import Node
     from sphinx.application import Sphinx
+    from sphinx.builders import Builder
     from sphinx.util.typing import ExtensionMetadata
 
 
@@ -80,56 +81,66 @@ def _cell(*children: Node) -> nodes.entry:
 
 
 def _text(value: str) -> nodes.entry:
-    return _cell(nodes.Text(value))
+    return _cell(nodes.Text(value or "not set"))
 
 
-class ChecklistTable(SphinxPostTransform):
-    """Replace each checklist placeholder with its table."""
-
-    default_priority = 5
-
-    def run(self, **kwargs: Any) -> None:
-        placeholders = list(self.document.findall(migration_checklist))
-        if not placeholders:
-            return
-        steps = domain_of(self.env).ordered()
-        interactive = self.app.builder.name in INTERACTIVE_BUILDERS
-        for placeholder in placeholders:
-            chosen = [step for step in steps if matches(step, placeholder["applies_to"])]
-            if not chosen:
-                paragraph = nodes.paragraph("", "No migration steps match this checklist.")
-                placeholder.replace_self(paragraph)
-                continue
-            placeholder.replace_self(self.table(chosen, interactive))
-
-    def table(self, steps: list[NumberedStep], interactive: bool) -> nodes.table:
-        headings = ["Step", "Title", "Effort", "Risk", "Applies to"]
-        widths = [8, 50, 12, 12, 18]
-        if interactive:
-            headings.insert(0, "Done")
-            widths.insert(0, 6)
-        group = nodes.tgroup(cols=len(headings))
-        group.extend(nodes.colspec(colwidth=width) for width in widths)
-        group += nodes.thead("", nodes.row("", *(_text(heading) for heading in headings)))
-        body = nodes.tbody()
-        for step in steps:
-            entry = step.entry
-            title = nodes.inline(entry.title, entry.title)
-            link = make_refnode(
-                self.app.builder, self.env.docname, entry.docname, entry.anchor, title, step.label
+def render_checklists(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Replace each checklist placeholder with its table, once links can be made."""
+    placeholders = list(doctree.findall(migration_checklist))
+    if not placeholders:
+        return
+    steps = domain_of(app.env).ordered()
+    interactive = app.builder.name in INTERACTIVE_BUILDERS
+    for placeholder in placeholders:
+        chosen = [step for step in steps if matches(step, placeholder["applies_to"])]
+        if chosen:
+            placeholder.replace_self(checklist_table(app.builder, docname, chosen, interactive))
+        else:
+            placeholder.replace_self(
+                nodes.paragraph("", "No migration steps match this checklist.")
             )
-            cells = [
-                _text(str(step.number)),
-                _cell(link),
-                _text(entry.effort),
-                _text(entry.risk),
-                _text(entry.applies_to),
-            ]
-            if interactive:
-                cells.insert(0, _cell(checkbox(entry.id, f"Done: {step.label}")))
-            body += nodes.row("", *cells)
-        group += body
-        return nodes.table("", group, classes=["migration-checklist"])
+
+
+def checklist_table(
+    builder: Builder, docname: str, steps: list[NumberedStep], interactive: bool
+) -> nodes.table:
+    headings = ["Step", "Title", "Effort", "Risk", "Applies to"]
+    widths = [8, 50, 12, 12, 18]
+    if interactive:
+        headings.insert(0, "Done")
+        widths.insert(0, 6)
+    group = nodes.tgroup(cols=len(headings))
+    group.extend(nodes.colspec(colwidth=width) for width in widths)
+    group += nodes.thead("", nodes.row("", *(_text(heading) for heading in headings)))
+    body = nodes.tbody()
+    for step in steps:
+        entry = step.entry
+        link = link_to(builder, docname, step, nodes.inline(entry.title, entry.title))
+        cells = [
+            _text(str(step.number)),
+            _cell(link),
+            _text(entry.effort),
+            _text(entry.risk),
+            _text(entry.applies_to),
+        ]
+        if interactive:
+            cells.insert(0, _cell(checkbox(entry.id, f"Done: {step.label}")))
+        body += nodes.row("", *cells)
+    group += body
+    return nodes.table("", group, classes=["migration-checklist"])
+
+
+def link_to(builder: Builder, docname: str, step: NumberedStep, text: Node) -> Node:
+    """A link to ``step``, or just ``text`` where the output has no such page.
+
+    (A LaTeX document leaves out the pages outside its toctree.)
+    """
+    try:
+        return make_refnode(
+            builder, docname, step.entry.docname, step.entry.anchor, text, step.label
+        )
+    except NoUri:
+        return text
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:
@@ -137,5 +148,5 @@ def setup(app: Sphinx) -> ExtensionMetadata:
         app.setup_extension("migration_steps")
     app.add_node(migration_checklist)
     app.add_directive("migration-checklist", MigrationChecklistDirective)
-    app.add_post_transform(ChecklistTable)
+    app.connect("doctree-resolved", render_checklists)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

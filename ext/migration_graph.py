@@ -14,17 +14,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
-from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective
-from sphinx.util.nodes import make_refnode
 from sphinxcontrib.mermaid import mermaid
 
-from migration_checklist import matches
+from migration_checklist import link_to, matches
 from migration_steps import INTERACTIVE_BUILDERS, TARGETS, NumberedStep, domain_of, warn
 
 if TYPE_CHECKING:
     from docutils.nodes import Node
     from sphinx.application import Sphinx
+    from sphinx.builders import Builder
     from sphinx.util.typing import ExtensionMetadata
 
 
@@ -78,63 +77,59 @@ def mermaid_source(steps: list[NumberedStep], links: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-class GraphRender(SphinxPostTransform):
+def render_graphs(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """Replace each graph placeholder with a Mermaid diagram or a list."""
+    placeholders = list(doctree.findall(migration_graph))
+    if not placeholders:
+        return
+    index = domain_of(app.env).index()
+    # One node per step id: a duplicate id is reported, not drawn twice.
+    steps = list(index.values())
+    interactive = app.builder.name in INTERACTIVE_BUILDERS
+    for placeholder in placeholders:
+        chosen = [step for step in steps if matches(step, placeholder["applies_to"])]
+        if not chosen:
+            placeholder.replace_self(nodes.paragraph("", "No migration steps to draw."))
+        elif interactive:
+            placeholder.replace_self(diagram(app.builder, docname, chosen))
+        else:
+            placeholder.replace_self(listing(app.builder, docname, chosen, index))
 
-    default_priority = 5
 
-    def run(self, **kwargs: Any) -> None:
-        placeholders = list(self.document.findall(migration_graph))
-        if not placeholders:
-            return
-        index = domain_of(self.env).index()
-        # One node per step id: a duplicate id is reported, not drawn twice.
-        steps = list(index.values())
-        interactive = self.app.builder.name in INTERACTIVE_BUILDERS
-        for placeholder in placeholders:
-            chosen = [step for step in steps if matches(step, placeholder["applies_to"])]
-            if not chosen:
-                placeholder.replace_self(nodes.paragraph("", "No migration steps to draw."))
-            elif interactive:
-                placeholder.replace_self(self.diagram(chosen))
-            else:
-                placeholder.replace_self(self.listing(chosen, index))
+def diagram(builder: Builder, docname: str, steps: list[NumberedStep]) -> Node:
+    uris = {}
+    for step in steps:
+        page = ""
+        if step.entry.docname != docname:
+            page = builder.get_relative_uri(docname, step.entry.docname)
+        uris[step.entry.id] = f"{page}#{step.entry.anchor}"
+    node = mermaid()
+    node["code"] = mermaid_source(steps, uris)
+    node["options"] = {}
+    node["alt"] = "Dependency graph of the migration steps"
+    return nodes.container("", node, classes=["migration-graph"])
 
-    def _link(self, step: NumberedStep, child: Node) -> nodes.reference:
-        return make_refnode(
-            self.app.builder, self.env.docname, step.entry.docname, step.entry.anchor, child,
-            step.label,
-        )  # fmt: skip
 
-    def diagram(self, steps: list[NumberedStep]) -> Node:
-        uris = {}
-        for step in steps:
-            page = ""
-            if step.entry.docname != self.env.docname:
-                page = self.app.builder.get_relative_uri(self.env.docname, step.entry.docname)
-            uris[step.entry.id] = f"{page}#{step.entry.anchor}"
-        node = mermaid()
-        node["code"] = mermaid_source(steps, uris)
-        node["options"] = {}
-        node["alt"] = "Dependency graph of the migration steps"
-        return nodes.container("", node, classes=["migration-graph"])
+def listing(
+    builder: Builder, docname: str, steps: list[NumberedStep], index: dict[str, NumberedStep]
+) -> Node:
+    def link(step: NumberedStep) -> Node:
+        return link_to(builder, docname, step, nodes.inline(step.label, step.label))
 
-    def listing(self, steps: list[NumberedStep], index: dict[str, NumberedStep]) -> Node:
-        items = nodes.bullet_list(classes=["migration-graph"])
-        for step in steps:
-            paragraph = nodes.paragraph()
-            paragraph += self._link(step, nodes.inline(step.label, step.label))
-            known = [index[required] for required in step.entry.requires if required in index]
-            if known:
-                paragraph += nodes.Text(" requires ")
-                for position, required in enumerate(known):
-                    if position:
-                        paragraph += nodes.Text(", ")
-                    paragraph += self._link(required, nodes.inline(required.label, required.label))
-            else:
-                paragraph += nodes.Text(" requires no other step")
-            items += nodes.list_item("", paragraph)
-        return items
+    items = nodes.bullet_list(classes=["migration-graph"])
+    for step in steps:
+        paragraph = nodes.paragraph("", "", link(step))
+        known = [index[required] for required in step.entry.requires if required in index]
+        if known:
+            paragraph += nodes.Text(" requires ")
+            for position, required in enumerate(known):
+                if position:
+                    paragraph += nodes.Text(", ")
+                paragraph += link(required)
+        else:
+            paragraph += nodes.Text(" requires no other step")
+        items += nodes.list_item("", paragraph)
+    return items
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:
@@ -143,5 +138,5 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.setup_extension("sphinxcontrib.mermaid")
     app.add_node(migration_graph)
     app.add_directive("migration-graph", MigrationGraphDirective)
-    app.add_post_transform(GraphRender)
+    app.connect("doctree-resolved", render_graphs)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

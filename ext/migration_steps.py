@@ -13,7 +13,7 @@ then the position of the step in its page. HTML and LaTeX therefore agree,
 and a step added on one page renumbers the steps of every later page.
 
 Bad input gives a located warning of type ``migration`` with a subtype
-(``missing_id``, ``bad_id``, ``bad_option``, ``duplicate_id``,
+(``missing_title``, ``missing_id``, ``bad_id``, ``bad_option``, ``duplicate_id``,
 ``unknown_requires``, ``unknown_step``, ``cycle``, ``outside_step``,
 ``no_after``, ``empty``), which ``suppress_warnings`` can silence.
 
@@ -343,7 +343,7 @@ class MigrationStepDirective(SphinxDirective):
     """``.. migration-step:: Title`` with ``:id:``, ``:effort:``, ``:risk:``,
     ``:applies-to:`` and ``:requires:``."""
 
-    required_arguments = 1
+    optional_arguments = 1
     final_argument_whitespace = True
     has_content = True
     option_spec: ClassVar[dict[str, Any]] = {
@@ -389,8 +389,13 @@ class MigrationStepDirective(SphinxDirective):
             item.strip() for item in self.options.get("requires", "").split(",") if item.strip()
         )
 
-        title_nodes, messages = self.parse_inline(self.arguments[0], lineno=self.lineno)
-        title = nodes.rubric(self.arguments[0], "", classes=["migration-step-title"])
+        if self.arguments:
+            title_source = self.arguments[0]
+        else:
+            warn("migration-step needs a title (its argument)", location, "missing_title")
+            title_source = step_id or "Untitled step"
+        title_nodes, messages = self.parse_inline(title_source, lineno=self.lineno)
+        title = nodes.rubric(title_source, "", classes=["migration-step-title"])
         serial = self.env.new_serialno("migration-step")
         if step_id:
             title += migration_step_number(docname=self.env.docname, serial=serial)
@@ -420,7 +425,7 @@ class MigrationStepDirective(SphinxDirective):
         card.extend(group_variants(body))
         if state["afters"] == 0:
             warn(
-                f"migration-step {step_id or self.arguments[0]!r} has no 'after' block",
+                f"migration-step {step_id or title_source!r} has no 'after' block",
                 location,
                 "no_after",
             )
