@@ -33,6 +33,7 @@ extensions = [
     "eventlet_api",
     "glossary_check",
     "internal_links",
+    "migration_steps",
 ]
 
 root_doc = "index"
