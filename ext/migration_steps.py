@@ -36,7 +36,6 @@ from sphinx.domains import Domain, ObjType
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
-from sphinx.util.fileutil import copy_asset_file
 from sphinx.util.nodes import make_refnode, split_explicit_title
 
 if TYPE_CHECKING:
@@ -59,7 +58,6 @@ TARGETS = ("asyncio", "threading", "both")
 #: ePub is HTML too, but e-readers run no scripts: it gets the plain blocks.
 INTERACTIVE_BUILDERS = ("html", "dirhtml", "singlehtml")
 STATIC = Path(__file__).resolve().parent / "migration_static"
-STATIC_FILES = ("migration-steps.css", "migration-steps.js")
 
 
 def warn(message: str, location: Any, subtype: str) -> None:
@@ -634,11 +632,14 @@ class StepNumbers(SphinxPostTransform):
     default_priority = 5
 
     def run(self, **kwargs: Any) -> None:
+        placeholders = list(self.document.findall(migration_step_number))
+        if not placeholders:
+            return
         numbers = {
             (step.entry.docname, step.entry.serial): step.number
             for step in domain_of(self.env).ordered()
         }
-        for placeholder in list(self.document.findall(migration_step_number)):
+        for placeholder in placeholders:
             number = numbers.get((placeholder["docname"], placeholder["serial"]))
             text = f"Step {number}: " if number else ""
             placeholder.replace_self(nodes.inline(text, text, classes=["migration-step-number"]))
@@ -732,11 +733,9 @@ def rewrite_dependents(app: Sphinx, env: BuildEnvironment) -> Iterable[str]:
     return sorted(domain.dependents)
 
 
-def copy_static(app: Sphinx, exception: BaseException | None) -> None:
-    if exception is not None or app.builder.format != "html":
-        return
-    for name in STATIC_FILES:
-        copy_asset_file(STATIC / name, Path(app.outdir, "_static"), force=True)
+def add_static_path(app: Sphinx) -> None:
+    """Let the HTML builders copy our CSS and script with their own static files."""
+    app.config.html_static_path.append(str(STATIC))
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:
@@ -754,7 +753,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_css_file("migration-steps.css")
     app.add_js_file("migration-steps.js")
     app.connect("env-get-updated", rewrite_dependents)
-    app.connect("build-finished", copy_static)
+    app.connect("builder-inited", add_static_path)
     app.setup_extension("migration_checklist")
     app.setup_extension("migration_graph")
     return {
