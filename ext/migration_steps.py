@@ -25,6 +25,7 @@ Loading this extension also loads ``migration_checklist`` and
 from __future__ import annotations
 
 import re
+from html import escape
 from collections.abc import Iterable, Iterator, Set
 from dataclasses import dataclass
 from pathlib import Path
@@ -679,9 +680,11 @@ class VariantTabs(SphinxPostTransform):
 
 
 def checkbox(key: str, label: str) -> nodes.raw:
-    """A checkbox whose state the page script keeps in the browser."""
-    from html import escape
+    """A checkbox whose state the page script keeps in the browser.
 
+    Boxes with the same key show the same state: a step ticked on its own
+    page is ticked in the checklist too.
+    """
     html = (
         f'<input type="checkbox" class="migration-check" '
         f'data-migration-key="{escape(key)}" aria-label="{escape(label)}" /> '
@@ -689,31 +692,37 @@ def checkbox(key: str, label: str) -> nodes.raw:
     return nodes.raw("", html, format="html")
 
 
-class DoneWhenCheckboxes(SphinxPostTransform):
-    """In interactive HTML, put a checkbox before each "done when" item."""
+class StepCheckboxes(SphinxPostTransform):
+    """In interactive HTML, put checkboxes on each step and its "done when" items."""
 
+    # After StepNumbers, so that labels carry the step's number.
     default_priority = 150
     builders = INTERACTIVE_BUILDERS
 
     def run(self, **kwargs: Any) -> None:
-        for block in self.document.findall(nodes.container):
-            if "migration-done-when" not in block["classes"]:
+        for card in list(self.document.findall(nodes.container)):
+            step_id = card.get("migration_step")
+            if not step_id:
                 continue
-            card = block.parent
-            while card is not None and "migration_step" not in card:
-                card = card.parent
-            step_id = card["migration_step"] if card is not None else self.env.docname
-            items = [
-                item
-                for bullet in block.findall(nodes.bullet_list)
-                for item in bullet.children
-                if isinstance(item, nodes.list_item)
-            ]
-            for position, item in enumerate(items):
-                first = item.children[0] if item.children else None
-                if isinstance(first, nodes.paragraph):
-                    first.insert(0, checkbox(f"{step_id}/done/{position}", item.astext()))
-                    item["classes"].append("migration-check-item")
+            title = card.children[0]
+            assert isinstance(title, nodes.rubric)
+            title.insert(0, checkbox(step_id, f"Done: {title.astext()}"))
+            for block in card.findall(nodes.container):
+                if "migration-done-when" in block["classes"]:
+                    self.tick_items(block, step_id)
+
+    def tick_items(self, block: nodes.container, step_id: str) -> None:
+        items = [
+            item
+            for bullet in block.findall(nodes.bullet_list)
+            for item in bullet.children
+            if isinstance(item, nodes.list_item)
+        ]
+        for position, item in enumerate(items):
+            first = item.children[0] if item.children else None
+            if isinstance(first, nodes.paragraph):
+                first.insert(0, checkbox(f"{step_id}/done/{position}", item.astext()))
+                item["classes"].append("migration-check-item")
 
 
 # -- Events ---------------------------------------------------------------------
@@ -749,7 +758,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_role("step", StepRole())
     app.add_post_transform(StepNumbers)
     app.add_post_transform(VariantTabs)
-    app.add_post_transform(DoneWhenCheckboxes)
+    app.add_post_transform(StepCheckboxes)
     app.add_css_file("migration-steps.css")
     app.add_js_file("migration-steps.js")
     app.connect("env-get-updated", rewrite_dependents)

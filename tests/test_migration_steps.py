@@ -64,7 +64,7 @@ def html_numbers(app: SphinxTestApp) -> dict[str, tuple[int, str]]:
     found: dict[str, tuple[int, str]] = {}
     card = re.compile(
         r'id="step-([a-z0-9-]+)">\s*<p class="migration-step-title rubric">'
-        r'<span class="migration-step-number">Step (\d+): </span>(.*?)</p>'
+        r'(?:<input [^>]*/> )?<span class="migration-step-number">Step (\d+): </span>(.*?)</p>'
     )
     for page in STEP_PAGES:
         for step_id, number, title in card.findall(read(app, f"{page}.html")):
@@ -146,8 +146,14 @@ def test_html_step_card_has_tabs_metadata_and_done_checkboxes(make_app: MakeApp,
     assert re.search(r">\s*After \(asyncio\)</label>", card)
     # The code stays an ordinary highlighted Python block inside its tab.
     assert card.count('<div class="highlight-python notranslate">') == 2
-    # "Done when" items carry real checkboxes with stable keys.
-    assert card.count('<input type="checkbox" class="migration-check"') == 2
+    # The step and its "done when" items carry real checkboxes with stable
+    # keys; the step's box shares its key with its row in the checklist.
+    assert card.count('<input type="checkbox" class="migration-check"') == 3
+    assert re.search(
+        r'<p class="migration-step-title rubric"><input type="checkbox" class="migration-check" '
+        r'data-migration-key="switch-hub" aria-label="Done: Step 1: Switch the hub" />',
+        card,
+    )
     assert 'data-migration-key="switch-hub/done/0"' in card
     assert 'data-migration-key="switch-hub/done/1"' in card
     # The page loads the script that keeps the boxes' state.
@@ -295,6 +301,15 @@ def test_html_graph_is_mermaid_with_click_links(make_app: MakeApp, good: Path):
     assert "click step6 href &quot;orphan.html#step-orphan-step&quot;" in graph
     # sphinxcontrib-mermaid saw the node and added its loader to the page.
     assert "mermaid" in page[page.index("<head>") : page.index("</head>")]
+
+
+def test_dirhtml_links_checklist_and_graph(make_app: MakeApp, good: Path):
+    app = build(make_app, good, "dirhtml")
+    assert_quiet(app)
+    html = read(app, "checklist/index.html")
+    assert 'href="../more/zeta/#step-zeta-step"' in html
+    assert "click step4 href &quot;../more/zeta/#step-zeta-step&quot;" in html
+    assert "sd-tab-set" in read(app, "start/index.html")
 
 
 # -- Other builders ----------------------------------------------------------------
