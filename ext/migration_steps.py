@@ -25,9 +25,9 @@ Loading this extension also loads ``migration_checklist`` and
 from __future__ import annotations
 
 import re
-from html import escape
 from collections.abc import Iterable, Iterator, Set
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
