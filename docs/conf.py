@@ -81,6 +81,9 @@ intersphinx_timeout = 5
 # to render new ones.
 
 diagrams_mmdc = str(DOCS.parent / "tools" / "mermaid" / "node_modules" / ".bin" / "mmdc")
+# The migration-graph diagram goes to every output: ext/diagrams.py renders it
+# for each of them (the other builders get the dependency list only).
+migration_graph_builders = ["html", "dirhtml", "singlehtml", "epub", "latex"]
 
 # -- HTML ---------------------------------------------------------------------
 

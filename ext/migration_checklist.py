@@ -14,6 +14,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
+from sphinx.errors import NoUri
+from sphinx.util.docutils import SphinxDirective
+from sphinx.util.nodes import make_refnode
+
 from migration_steps import (
     INTERACTIVE_BUILDERS,
     TARGETS,
@@ -22,9 +26,6 @@ from migration_steps import (
     domain_of,
     warn,
 )
-from sphinx.errors import NoUri
-from sphinx.util.docutils import SphinxDirective
-from sphinx.util.nodes import make_refnode
 
 if TYPE_CHECKING:
     from docutils.nodes import Node

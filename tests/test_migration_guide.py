@@ -1,10 +1,11 @@
-"""The guide's own migration steps: parallel and incremental builds agree.
+"""The guide's own migration steps: an incremental build renumbers them right.
 
 Builds a copy of the guide (docs/ and ext/) with the same strict flags as the
-nox sessions: a serial build and a ``-j 2`` build must give the same bytes,
-and an incremental build after adding a step on one page must give the same
-pages as a clean build of the changed sources, including the renumbered steps
-and the checklist on pages that were not edited.
+nox sessions. After a step is added on one page, an incremental build must
+give the same pages as a clean build of the changed sources, including the
+renumbered steps and the checklist on pages that were not edited.
+(tests/test_guide_build.py compares parallel, incremental and clean builds of
+the unchanged guide.)
 """
 
 from __future__ import annotations
@@ -20,7 +21,10 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-STRICT = ("-W", "--keep-going", "-n")
+# The new step changes the dependency graph, whose rendering is not in
+# docs/_diagrams (and mermaid-cli is not copied): the page shows the diagram's
+# source instead, in both builds alike.
+STRICT = ("-W", "--keep-going", "-n", "-D", "suppress_warnings=diagrams.not_rendered")
 REPRODUCIBLE_EPOCH = "1767225600"
 
 pytestmark = pytest.mark.slow
@@ -70,12 +74,6 @@ def guide(tmp_path: Path) -> Path:
 
 def step_numbers(page: Path) -> list[str]:
     return re.findall(r'migration-step-number">(Step \d+): ', page.read_text(encoding="utf-8"))
-
-
-def test_parallel_build_equals_serial_build(guide: Path, tmp_path: Path):
-    build(guide, tmp_path / "serial")
-    build(guide, tmp_path / "parallel", "-j", "2")
-    assert html_differences(tmp_path / "serial", tmp_path / "parallel") == []
 
 
 def test_incremental_build_equals_clean_build(guide: Path, tmp_path: Path):

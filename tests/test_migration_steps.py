@@ -18,8 +18,9 @@ from typing import Any
 
 import pytest
 from docutils import nodes
-from migration_steps import StepEntry, find_cycles, reading_order
 from sphinx.testing.util import SphinxTestApp
+
+from migration_steps import StepEntry, find_cycles, reading_order
 
 MakeApp = Callable[..., SphinxTestApp]
 
@@ -328,8 +329,19 @@ def test_text_builder_blocks_in_sequence_and_checklist_table(make_app: MakeApp, 
     assert re.search(
         r"\| 4 +\| Move the workers +\| medium +\| medium +\| threading +\|", checklist
     )
-    assert "Step 5: Clean up requires Step 4: Move the workers" in " ".join(checklist.split())
+    assert "*Step 5: Clean up* requires *Step 4: Move the workers*" in " ".join(checklist.split())
+    # No diagram in text by default: migration_graph_builders names HTML only.
+    assert "[graph" not in checklist
     assert "checkbox" not in checklist
+
+
+def test_graph_builders_decide_who_gets_the_diagram(make_app: MakeApp, good: Path):
+    app = build(make_app, good, "text", confoverrides={"migration_graph_builders": ["text"]})
+    assert_quiet(app)
+    checklist = " ".join(read(app, "checklist.txt").split())
+    # sphinxcontrib-mermaid's text rendering of the diagram, then the list.
+    assert "[graph: Flowchart of the migration steps" in checklist
+    assert checklist.index("[graph:") < checklist.index("*Step 1: Switch the hub* requires no")
 
 
 def test_latex_builder_checklist_table_and_dependency_list(make_app: MakeApp, good: Path):
