@@ -141,6 +141,8 @@ class MigrationDomain(Domain):
     name = "migration"
     label = "Migration steps"
     object_types: ClassVar[dict[str, ObjType]] = {"step": ObjType("migration step", "step")}
+    # ``:migration:step:``, the same role as the short ``:step:`` (set below).
+    roles: ClassVar[dict[str, Any]] = {}
     initial_data: ClassVar[dict[str, Any]] = {
         # docname -> [StepEntry, ...] in page order
         "steps": {},
@@ -624,6 +626,9 @@ class StepRole(SphinxRole):
         return [xref], []
 
 
+MigrationDomain.roles["step"] = StepRole()
+
+
 # -- Resolving and writing ------------------------------------------------------
 
 
@@ -755,7 +760,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_directive("before", BeforeDirective)
     app.add_directive("after", AfterDirective)
     app.add_directive("done-when", DoneWhenDirective)
-    app.add_role("step", StepRole())
+    app.add_role("step", MigrationDomain.roles["step"])
     app.add_post_transform(StepNumbers)
     app.add_post_transform(VariantTabs)
     app.add_post_transform(StepCheckboxes)

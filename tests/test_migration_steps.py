@@ -191,6 +191,19 @@ def test_html_requires_links_to_prerequisites(make_app: MakeApp, good: Path):
             '<a class="reference internal" href="#step-switch-hub" title="Step 1: Switch '
             'the hub"><span class="xref migration-step-ref">the first step</span></a>',
         ),
+        # The domain's role name, and the any role
+        (
+            "start",
+            'role name works too: <a class="reference internal" href="#step-bridge" '
+            'title="Step 2: Bridge both worlds"><span class="xref migration-step-ref">'
+            "Step 2: Bridge both worlds</span></a>",
+        ),
+        (
+            "start",
+            'and so does\n<a class="reference internal" href="#step-switch-hub" '
+            'title="Step 1: Switch the hub"><span class="xref any migration migration-step">'
+            "Step 1: Switch the hub</span></a>",
+        ),
         # MyST, generated title; MyST, explicit title, to another page
         (
             "next",
