@@ -55,7 +55,7 @@ ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 EFFORTS = ("small", "medium", "large")
 RISKS = ("low", "medium", "high")
 TARGETS = ("asyncio", "threading", "both")
-#: Builders that get the interactive rendering: tabs, checkboxes, Mermaid.
+#: Builders that get the interactive rendering: tabs, checkboxes, graph links.
 #: ePub is HTML too, but e-readers run no scripts: it gets the plain blocks.
 INTERACTIVE_BUILDERS = ("html", "dirhtml", "singlehtml")
 STATIC = Path(__file__).resolve().parent / "migration_static"
