@@ -28,13 +28,14 @@ extensions = [
     "sphinx_copybutton",
     "sphinx_design",
     "sphinxcontrib.mermaid",
-    # Ours, from ext/: diagrams, the Eventlet API map, the build-time checks
-    # and the collector of Python examples that the tests run.
+    # Ours, from ext/: diagrams, the Eventlet API map, the build-time checks,
+    # the collector of Python examples that the tests run, migration steps.
     "diagrams",
     "eventlet_api",
     "glossary_check",
     "internal_links",
     "examples",
+    "migration_steps",
 ]
 
 root_doc = "index"
@@ -82,6 +83,9 @@ intersphinx_timeout = 5
 # to render new ones.
 
 diagrams_mmdc = str(DOCS.parent / "tools" / "mermaid" / "node_modules" / ".bin" / "mmdc")
+# The migration-graph diagram goes to every output: ext/diagrams.py renders it
+# for each of them (the other builders get the dependency list only).
+migration_graph_builders = ["html", "dirhtml", "singlehtml", "epub", "latex"]
 
 # -- HTML ---------------------------------------------------------------------
 

@@ -1,0 +1,199 @@
+"""The ``migration-graph`` directive: which migration step requires which.
+
+The graph is generated when a page is resolved, from the ``migration``
+domain, in two forms:
+
+- A Mermaid flowchart (a ``sphinxcontrib.mermaid`` node), for the builders
+  named in ``migration_graph_builders`` (default: the HTML builders). It is
+  created by a post-transform of priority 4, early enough for an extension
+  that pre-renders Mermaid nodes into images (the guide's ``ext/diagrams.py``
+  runs at priority 5) to render it. Its source holds no page addresses, so
+  every builder shares one rendering. Where the node is still a Mermaid node
+  when the page is written (client-side Mermaid in HTML), each box gets a
+  ``click`` link to its step; Mermaid follows those only when
+  ``mermaid_init_config`` sets ``securityLevel`` to ``loose`` or
+  ``antiscript``.
+- A list, for every builder: each step, linked, and the steps it requires.
+  It is the diagram's text alternative, and the way to reach a step from a
+  pre-rendered image, which cannot hold links.
+
+Loaded by ``migration_steps``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from docutils import nodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util.docutils import SphinxDirective
+from sphinxcontrib.mermaid import mermaid
+
+from migration_checklist import matches
+from migration_steps import (
+    INTERACTIVE_BUILDERS,
+    TARGETS,
+    NumberedStep,
+    domain_of,
+    step_xref,
+    warn,
+)
+
+if TYPE_CHECKING:
+    from docutils.nodes import Node
+    from sphinx.application import Sphinx
+    from sphinx.util.typing import ExtensionMetadata
+
+#: Marks the Mermaid nodes this extension made, for the click links.
+GRAPH_MARK = "migration_graph"
+
+
+class migration_graph(nodes.General, nodes.Element):
+    """Placeholder for the graph, replaced when the page is resolved."""
+
+
+class MigrationGraphDirective(SphinxDirective):
+    """``.. migration-graph::`` with an optional ``:applies-to:`` filter."""
+
+    has_content = False
+    option_spec: ClassVar[dict[str, Any]] = {
+        "applies-to": lambda argument: (argument or "").strip(),
+    }
+
+    def run(self) -> list[Node]:
+        applies_to = self.options.get("applies-to", "")
+        if applies_to and applies_to not in TARGETS:
+            warn(
+                f"migration-graph option :applies-to: has unknown value {applies_to!r}; "
+                f"allowed: {', '.join(TARGETS)}",
+                self.get_location(),
+                "bad_option",
+            )
+            applies_to = ""
+        node = migration_graph(applies_to=applies_to)
+        self.set_source_info(node)
+        domain_of(self.env).note_dependent(self.env.docname)
+        return [node]
+
+
+def mermaid_label(text: str) -> str:
+    """Text safe inside a quoted Mermaid node label."""
+    return (
+        text.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+    )
+
+
+def box(step: NumberedStep) -> str:
+    """The Mermaid id of a step's box."""
+    return f"step{step.number}"
+
+
+def mermaid_source(steps: list[NumberedStep]) -> str:
+    """A top-down flowchart: an arrow from each prerequisite to what needs it."""
+    by_id = {step.entry.id: step for step in steps}
+    lines = ["flowchart TD"]
+    lines.extend(f'    {box(step)}["{mermaid_label(step.label)}"]' for step in steps)
+    for step in steps:
+        for required in step.entry.requires:
+            if required in by_id:
+                lines.append(f"    {box(by_id[required])} --> {box(step)}")
+    return "\n".join(lines) + "\n"
+
+
+def _builder_name(transform: SphinxPostTransform) -> str:
+    # Sphinx 9 deprecates Transform.app and keeps the builder class on the
+    # environment; Sphinx 8.1 (the Python 3.10 pin) only has app.builder.
+    builder = getattr(transform.env, "_builder_cls", None)
+    return builder.name if builder is not None else transform.app.builder.name
+
+
+class GraphRender(SphinxPostTransform):
+    """Replace each graph placeholder with a diagram (where configured) and a list."""
+
+    # Before pre-rendering extensions (ext/diagrams.py: 5) and reference
+    # resolution (10), which turns the list's references into links.
+    default_priority = 4
+
+    def run(self, **kwargs: Any) -> None:
+        placeholders = list(self.document.findall(migration_graph))
+        if not placeholders:
+            return
+        # One box per step id: a duplicate id is reported, not drawn twice.
+        steps = list(domain_of(self.env).index().values())
+        with_diagram = _builder_name(self) in self.config.migration_graph_builders
+        for placeholder in placeholders:
+            chosen = [step for step in steps if matches(step, placeholder["applies_to"])]
+            if not chosen:
+                placeholder.replace_self(nodes.paragraph("", "No migration steps to draw."))
+                continue
+            graph = nodes.container("", classes=["migration-graph"])
+            if with_diagram:
+                diagram = mermaid()
+                diagram["code"] = mermaid_source(chosen)
+                diagram["options"] = {}
+                diagram["alt"] = (
+                    "Flowchart of the migration steps: an arrow goes from each step "
+                    "to the steps that require it. The list below gives the same links."
+                )
+                diagram[GRAPH_MARK] = True
+                diagram.source, diagram.line = placeholder.source, placeholder.line
+                graph += diagram
+            graph += self.listing(chosen)
+            placeholder.replace_self(graph)
+
+    def listing(self, steps: list[NumberedStep]) -> nodes.bullet_list:
+        by_id = {step.entry.id: step for step in steps}
+        docname = self.env.docname
+        items = nodes.bullet_list(classes=["migration-graph-list"])
+        for step in steps:
+            paragraph = nodes.paragraph("", "", step_xref(docname, step.entry.id, quiet=True))
+            known = [required for required in step.entry.requires if required in by_id]
+            if known:
+                paragraph += nodes.Text(" requires ")
+                for position, required in enumerate(known):
+                    if position:
+                        paragraph += nodes.Text(", ")
+                    paragraph += step_xref(docname, required, quiet=True)
+            else:
+                paragraph += nodes.Text(" requires no other step")
+            items += nodes.list_item("", paragraph)
+        return items
+
+
+def link_boxes(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Give each box of a still-Mermaid graph a ``click`` link to its step (HTML only)."""
+    if app.builder.name not in INTERACTIVE_BUILDERS:
+        return
+    index = domain_of(app.env).index()
+    for diagram in doctree.findall(mermaid):
+        if not diagram.get(GRAPH_MARK):
+            continue
+        clicks = []
+        for step in index.values():
+            if f"    {box(step)}[" not in diagram["code"]:
+                continue
+            page = ""
+            if step.entry.docname != docname:
+                page = app.builder.get_relative_uri(docname, step.entry.docname)
+            uri = f"{page}#{step.entry.anchor}".replace('"', "%22")
+            tooltip = mermaid_label(f"Go to {step.label}")
+            clicks.append(f'    click {box(step)} href "{uri}" "{tooltip}"\n')
+        diagram["code"] += "".join(clicks)
+
+
+def setup(app: Sphinx) -> ExtensionMetadata:
+    if "migration" not in app.registry.domains:
+        app.setup_extension("migration_steps")
+    app.setup_extension("sphinxcontrib.mermaid")
+    app.add_config_value(
+        "migration_graph_builders",
+        ("html", "dirhtml", "singlehtml"),
+        "html",
+        (tuple, list),
+        description="Builders whose migration-graph includes the Mermaid diagram.",
+    )
+    app.add_node(migration_graph)
+    app.add_directive("migration-graph", MigrationGraphDirective)
+    app.add_post_transform(GraphRender)
+    app.connect("doctree-resolved", link_boxes)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
