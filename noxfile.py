@@ -159,8 +159,9 @@ def diagrams(session: nox.Session) -> None:
     """Render new Mermaid diagrams into docs/_diagrams and delete unused renderings.
 
     Installs the pinned mermaid-cli from tools/mermaid (npm, no browser
-    download: it drives the system Chromium), then makes a fresh build, which
-    renders every diagram that has no cached rendering. Commit the result.
+    download: it drives the system Chromium), then makes fresh HTML and LaTeX
+    builds, which render every diagram that has no cached rendering, and
+    deletes the renderings neither used. Commit the result.
     """
     for tool in ("npm", "chromium"):
         if shutil.which(tool) is None:
@@ -172,11 +173,21 @@ def diagrams(session: nox.Session) -> None:
         env={"PUPPETEER_SKIP_DOWNLOAD": "1"},
     )  # fmt: skip
     _install(session, "docs")
+    used: set[str] = set()
     with tempfile.TemporaryDirectory() as tmp:
-        session.run(
-            "sphinx-build", *STRICT, "-E", "-q", "-b", "html", "-D", "diagrams_prune=1",
-            str(DOCS), tmp,
-        )  # fmt: skip
+        # HTML and LaTeX can need different renderings of one diagram (a
+        # migration graph links its boxes in HTML only); the ePub uses LaTeX's.
+        for builder in ("html", "latex"):
+            manifest = Path(tmp, f"{builder}.keys")
+            session.run(
+                "sphinx-build", *STRICT, "-E", "-q", "-b", builder,
+                "-D", f"diagrams_manifest={manifest}", str(DOCS), str(Path(tmp, builder)),
+            )  # fmt: skip
+            used.update(manifest.read_text().split())
+    for path in sorted((DOCS / "_diagrams").glob("*")):
+        if path.name.split("-")[0] not in used:
+            session.log(f"Removing unused rendering {path.name}")
+            path.unlink()
     session.log("Renderings are in docs/_diagrams: commit them with the pages that use them.")
 
 

@@ -13,7 +13,9 @@ diagram's source and the render settings, and committed to the repository, so
 an ordinary build needs neither Node.js nor a browser. When a diagram has no
 cached rendering, it is rendered with mermaid-cli (``mmdc``) if that is
 installed (``nox -s diagrams`` installs it); otherwise the build warns, with
-the diagram's location, and shows the diagram's source in its place.
+the diagram's location, and shows the diagram's source in its place. In HTML
+a diagram whose source has ``click`` links is embedded as inline SVG, where
+the links work; any other is an image.
 """
 
 from __future__ import annotations
@@ -41,8 +43,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+STATIC = Path(__file__).resolve().parent / "diagrams_static"
+
 #: Bump when the render settings below change, so every cached file is redone.
-RENDER_VERSION = "1"
+RENDER_VERSION = "2"
 #: Mermaid settings for each variant. Plain SVG text labels (no HTML inside
 #: foreignObject) render the same in browsers, ePub readers and PDF; the wider
 #: wrapping keeps dotted names such as eventlet.greenio.GreenSocket whole.
@@ -64,6 +68,8 @@ CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrom
 # mmdc writes SVGs that stretch to their container (width="100%"); an <img>
 # then blows a small diagram up to the full column. Give it its natural size.
 _SVG_SIZE = re.compile(r'<svg\b[^>]*?\swidth="100%"[^>]*>')
+_LINK = re.compile(r"<a\s[^>]*href=")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>\s*")
 _VIEWBOX = re.compile(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) ([\d.]+)"')
 
 
@@ -136,6 +142,10 @@ class Renderer:
                 ]  # fmt: skip
                 if suffix == ".pdf":
                     command.append("--pdfFit")
+                else:
+                    # Ids (and the style rules that use them) of their own, so
+                    # that two inline SVGs on one page never restyle each other.
+                    command.extend(["--svgId", f"d{key}-{variant}"])
                 self._run(command)
                 if suffix == ".svg":
                     out.write_text(natural_size(out.read_text(encoding="utf-8")), encoding="utf-8")
@@ -166,6 +176,12 @@ class Renderer:
             raise RenderError(" / ".join(lines[:3]) or f"mmdc exited with {result.returncode}")
 
 
+def _inline(svg: str, scheme: str) -> nodes.raw:
+    svg = _XML_DECLARATION.sub("", svg, count=1)
+    html = f'<div class="diagram diagram-inline {scheme}">{svg}</div>'
+    return nodes.raw("", html, format="html")
+
+
 def natural_size(svg: str) -> str:
     """Give a full-width mermaid SVG its natural width and height from its viewBox."""
     match = _SVG_SIZE.search(svg)
@@ -183,7 +199,7 @@ class DiagramImages(SphinxPostTransform):
 
     # Before Sphinx's image converters (10) and the ``only`` filter (50).
     default_priority = 5
-    #: Keys of the diagrams written in the current build, for ``diagrams_prune``.
+    #: Keys of the diagrams written in the current build, for ``diagrams_manifest``.
     #: Reset at builder-inited. Post-transforms run in the main process, also
     #: in parallel builds, so one set sees every document.
     used: ClassVar[set[str]] = set()
@@ -248,6 +264,11 @@ class DiagramImages(SphinxPostTransform):
 
         if "image/svg+xml" in supported and builder.format == "html" and builder.name != "epub":
             # furo shows one or the other according to the reader's colour scheme.
+            light = (cache / files["light", ".svg"]).read_text(encoding="utf-8")
+            if _LINK.search(light):
+                # An <img> cannot follow links: embed the SVG itself.
+                dark = (cache / files["dark", ".svg"]).read_text(encoding="utf-8")
+                return [_inline(light, "only-light"), _inline(dark, "only-dark")]
             return [
                 image("light", ".svg", "image/svg+xml", ["only-light"]),
                 image("dark", ".svg", "image/svg+xml", ["only-dark"]),
@@ -292,30 +313,25 @@ def no_client_side_mermaid(app: Sphinx, config: Config) -> None:
     config.mermaid_output_format = "svg"
 
 
+def add_static_path(app: Sphinx) -> None:
+    """Let the HTML builders copy our stylesheet with their own static files."""
+    app.config.html_static_path.append(str(STATIC))
+
+
 def reset_used(app: Sphinx) -> None:
     DiagramImages.used = set()
 
 
-def prune_unused(app: Sphinx, exception: Exception | None) -> None:
-    """With ``diagrams_prune``, delete cached renderings no diagram used in this build."""
-    if exception is not None or not app.config.diagrams_prune:
-        return
-    if not app.fresh_env_used:
-        # An incremental build writes only some pages: what it did not use may
-        # still be needed. Only a fresh build (-E) sees every diagram.
-        logger.warning(
-            "diagrams_prune needs a fresh build (sphinx-build -E); nothing removed",
-            type="diagrams", subtype="prune",
-        )  # fmt: skip
-        return
-    cache = Path(app.srcdir, app.config.diagrams_cache_dir)
-    if not cache.is_dir():
-        return
-    used = {name for key in DiagramImages.used for name in cached_files(key).values()}
-    for path in sorted(cache.iterdir()):
-        if path.is_file() and path.name not in used:
-            logger.info("removing unused diagram rendering %s", path.name)
-            path.unlink()
+def write_manifest(app: Sphinx, exception: Exception | None) -> None:
+    """With ``diagrams_manifest``, list the cache keys this build used, one a line.
+
+    ``nox -s diagrams`` builds each kind of output that can differ (an HTML
+    graph has links, a PDF one does not) and deletes the renderings that no
+    manifest lists; a single build cannot know what another builder needs.
+    """
+    if exception is None and app.config.diagrams_manifest:
+        keys = "".join(f"{key}\n" for key in sorted(DiagramImages.used))
+        Path(app.config.diagrams_manifest).write_text(keys, encoding="utf-8")
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:
@@ -324,9 +340,11 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_config_value("diagrams_cache_dir", "_diagrams", "env", str)
     app.add_config_value("diagrams_mmdc", "mmdc", "", str)
     app.add_config_value("diagrams_chromium", "", "", str)
-    app.add_config_value("diagrams_prune", False, "", bool)
+    app.add_config_value("diagrams_manifest", "", "", str)
     app.add_post_transform(DiagramImages)
     app.connect("config-inited", no_client_side_mermaid)
     app.connect("builder-inited", reset_used)
-    app.connect("build-finished", prune_unused)
+    app.connect("builder-inited", add_static_path)
+    app.add_css_file("diagrams.css")
+    app.connect("build-finished", write_manifest)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

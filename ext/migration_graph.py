@@ -6,16 +6,15 @@ domain, in two forms:
 - A Mermaid flowchart (a ``sphinxcontrib.mermaid`` node), for the builders
   named in ``migration_graph_builders`` (default: the HTML builders). It is
   created by a post-transform of priority 4, early enough for an extension
-  that pre-renders Mermaid nodes into images (the guide's ``ext/diagrams.py``
-  runs at priority 5) to render it. Its source holds no page addresses, so
-  every builder shares one rendering. Where the node is still a Mermaid node
-  when the page is written (client-side Mermaid in HTML), each box gets a
-  ``click`` link to its step; Mermaid follows those only when
-  ``mermaid_init_config`` sets ``securityLevel`` to ``loose`` or
-  ``antiscript``.
+  that pre-renders Mermaid nodes (the guide's ``ext/diagrams.py`` runs at
+  priority 5) to render it. For the HTML builders each box gets a ``click``
+  link to its step, relative to the page: ext/diagrams.py embeds a diagram
+  with links as inline SVG, where they work; client-side Mermaid follows them
+  when ``mermaid_init_config`` sets ``securityLevel`` to ``loose`` or
+  ``antiscript``. Other builders get the graph without links, one rendering
+  shared by all of them.
 - A list, for every builder: each step, linked, and the steps it requires.
-  It is the diagram's text alternative, and the way to reach a step from a
-  pre-rendered image, which cannot hold links.
+  It is the diagram's text alternative.
 
 Loaded by ``migration_steps``.
 """
@@ -42,10 +41,8 @@ from migration_steps import (
 if TYPE_CHECKING:
     from docutils.nodes import Node
     from sphinx.application import Sphinx
+    from sphinx.builders import Builder
     from sphinx.util.typing import ExtensionMetadata
-
-#: Marks the Mermaid nodes this extension made, for the click links.
-GRAPH_MARK = "migration_graph"
 
 
 class migration_graph(nodes.General, nodes.Element):
@@ -100,11 +97,11 @@ def mermaid_source(steps: list[NumberedStep]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _builder_name(transform: SphinxPostTransform) -> str:
-    # Sphinx 9 deprecates Transform.app and keeps the builder class on the
-    # environment; Sphinx 8.1 (the Python 3.10 pin) only has app.builder.
-    builder = getattr(transform.env, "_builder_cls", None)
-    return builder.name if builder is not None else transform.app.builder.name
+def _builder(transform: SphinxPostTransform) -> Builder:
+    # Sphinx 9 deprecates Transform.app, and the environment keeps the
+    # application privately; Sphinx 8.1 (the Python 3.10 pin) only has .app.
+    app = getattr(transform.env, "_app", None)
+    return (app if app is not None else transform.app).builder
 
 
 class GraphRender(SphinxPostTransform):
@@ -120,7 +117,8 @@ class GraphRender(SphinxPostTransform):
             return
         # One box per step id: a duplicate id is reported, not drawn twice.
         steps = list(domain_of(self.env).index().values())
-        with_diagram = _builder_name(self) in self.config.migration_graph_builders
+        builder = _builder(self)
+        with_diagram = builder.name in self.config.migration_graph_builders
         for placeholder in placeholders:
             chosen = [step for step in steps if matches(step, placeholder["applies_to"])]
             if not chosen:
@@ -130,16 +128,30 @@ class GraphRender(SphinxPostTransform):
             if with_diagram:
                 diagram = mermaid()
                 diagram["code"] = mermaid_source(chosen)
+                if builder.name in INTERACTIVE_BUILDERS:
+                    diagram["code"] += self.click_links(builder, chosen)
                 diagram["options"] = {}
                 diagram["alt"] = (
                     "Flowchart of the migration steps: an arrow goes from each step "
                     "to the steps that require it. The list below gives the same links."
                 )
-                diagram[GRAPH_MARK] = True
                 diagram.source, diagram.line = placeholder.source, placeholder.line
                 graph += diagram
             graph += self.listing(chosen)
             placeholder.replace_self(graph)
+
+    def click_links(self, builder: Builder, steps: list[NumberedStep]) -> str:
+        """A ``click`` line per box: a link to its step, relative to this page."""
+        docname = self.env.docname
+        clicks = []
+        for step in steps:
+            page = ""
+            if step.entry.docname != docname:
+                page = builder.get_relative_uri(docname, step.entry.docname)
+            uri = f"{page}#{step.entry.anchor}".replace('"', "%22")
+            tooltip = mermaid_label(f"Go to {step.label}")
+            clicks.append(f'    click {box(step)} href "{uri}" "{tooltip}"\n')
+        return "".join(clicks)
 
     def listing(self, steps: list[NumberedStep]) -> nodes.bullet_list:
         by_id = {step.entry.id: step for step in steps}
@@ -160,27 +172,6 @@ class GraphRender(SphinxPostTransform):
         return items
 
 
-def link_boxes(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """Give each box of a still-Mermaid graph a ``click`` link to its step (HTML only)."""
-    if app.builder.name not in INTERACTIVE_BUILDERS:
-        return
-    index = domain_of(app.env).index()
-    for diagram in doctree.findall(mermaid):
-        if not diagram.get(GRAPH_MARK):
-            continue
-        clicks = []
-        for step in index.values():
-            if f"    {box(step)}[" not in diagram["code"]:
-                continue
-            page = ""
-            if step.entry.docname != docname:
-                page = app.builder.get_relative_uri(docname, step.entry.docname)
-            uri = f"{page}#{step.entry.anchor}".replace('"', "%22")
-            tooltip = mermaid_label(f"Go to {step.label}")
-            clicks.append(f'    click {box(step)} href "{uri}" "{tooltip}"\n')
-        diagram["code"] += "".join(clicks)
-
-
 def setup(app: Sphinx) -> ExtensionMetadata:
     if "migration" not in app.registry.domains:
         app.setup_extension("migration_steps")
@@ -195,5 +186,4 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_node(migration_graph)
     app.add_directive("migration-graph", MigrationGraphDirective)
     app.add_post_transform(GraphRender)
-    app.connect("doctree-resolved", link_boxes)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -11,8 +11,6 @@ import pytest
 from diagrams import cached_files, diagram_key, natural_size
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from sphinx.testing.util import SphinxTestApp
 
 # The diagram sources exactly as the directives in tests/roots/test-diagrams see them.
@@ -83,6 +81,33 @@ def test_html_shows_light_and_dark_renderings(app: SphinxTestApp) -> None:
     assert "A caption" in page
 
 
+@project("html", "linked")
+def test_a_diagram_with_links_is_embedded_inline_in_html(app: SphinxTestApp) -> None:
+    fill_cache(app.srcdir, RST_DIAGRAM)
+    linked = (
+        '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" id="d-light">'
+        '<a xlink:href="page.html#x"><text>A</text></a></svg>'
+    )
+    files = cached_files(diagram_key(MYST_DIAGRAM))
+    cache = app.srcdir / "_diagrams"
+    for (variant, suffix), name in files.items():
+        content = "%PDF-1.4 stand-in" if suffix == ".pdf" else linked.replace("light", variant)
+        (cache / name).write_text(content)
+    app.build()
+    assert app.warning.getvalue() == ""
+    page = (app.outdir / "page.html").read_text()
+    # Inline, so that the link works; each colour scheme in its own wrapper.
+    assert '<div class="diagram diagram-inline only-light"><svg' in page
+    assert '<div class="diagram diagram-inline only-dark"><svg' in page
+    assert 'xlink:href="page.html#x"' in page
+    assert "<?xml" not in page
+    assert "_static/diagrams.css" in page
+    # A diagram without links stays an image.
+    index = (app.outdir / "index.html").read_text()
+    assert "diagram-inline" not in index
+    assert 'only-light" src=' in index
+
+
 @project("latex", "latex")
 def test_latex_includes_the_pdf_rendering(app: SphinxTestApp) -> None:
     fill_cache(app.srcdir, RST_DIAGRAM, MYST_DIAGRAM)
@@ -132,24 +157,17 @@ def test_the_warning_can_be_suppressed(app: SphinxTestApp) -> None:
     assert app.warning.getvalue() == ""
 
 
-@project("html", "prune", diagrams_prune=True)
-def test_prune_removes_only_unused_renderings(
-    app: SphinxTestApp, make_app: Callable[..., SphinxTestApp]
-) -> None:
+@project("html", "manifest")
+def test_the_manifest_lists_the_renderings_a_build_used(app: SphinxTestApp) -> None:
     fill_cache(app.srcdir, RST_DIAGRAM, MYST_DIAGRAM, "flowchart LR\n  gone --> away")
-    app.build()  # a first build is always fresh
+    manifest = app.srcdir / "used.keys"
+    app.config.diagrams_manifest = str(manifest)
+    app.build()
     assert app.warning.getvalue() == ""
-    kept = {
-        name
-        for code in (RST_DIAGRAM, MYST_DIAGRAM)
-        for name in cached_files(diagram_key(code)).values()
-    }
-    assert {path.name for path in (app.srcdir / "_diagrams").iterdir()} == kept
-
-    again = make_app("html", srcdir=app.srcdir, confoverrides={"diagrams_prune": True})
-    again.build()
-    assert "diagrams_prune needs a fresh build" in again.warning.getvalue()
-    assert {path.name for path in (app.srcdir / "_diagrams").iterdir()} == kept
+    # What nox -s diagrams keeps; the third rendering is no diagram's.
+    assert manifest.read_text().split() == sorted(
+        diagram_key(code) for code in (RST_DIAGRAM, MYST_DIAGRAM)
+    )
 
 
 @needs_mermaid_cli
