@@ -34,12 +34,16 @@ pytestmark = pytest.mark.slow
 def sphinx_build(
     builder: str, outdir: Path, *extra: str, docs: Path = DOCS
 ) -> subprocess.CompletedProcess[str]:
-    """Build the guide with ``builder`` into ``outdir``; fail the test on any warning."""
+    """Build the guide with ``builder`` into ``outdir``; fail the test on any warning.
+
+    Without colour: CI sets FORCE_COLOR, and escape codes would break the
+    tests that read the build's output.
+    """
     env = {**os.environ, "SOURCE_DATE_EPOCH": REPRODUCIBLE_EPOCH}
     # Doctrees (pickles, not output) go beside the output so that comparing
     # two output trees compares only what readers get.
     doctrees = outdir.with_name(f"{outdir.name}.doctrees")
-    command = [sys.executable, "-m", "sphinx", *STRICT, "-b", builder, "-d", str(doctrees)]
+    command = [sys.executable, "-m", "sphinx", "--no-color", *STRICT, "-b", builder, "-d", str(doctrees)]
     result = subprocess.run(
         [*command, *extra, str(docs), str(outdir)],
         capture_output=True,

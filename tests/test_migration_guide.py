@@ -38,6 +38,7 @@ def build(srcdir: Path, outdir: Path, *extra: str) -> str:
             sys.executable,
             "-m",
             "sphinx",
+            "--no-color",
             *STRICT,
             "-b",
             "html",
