@@ -176,7 +176,17 @@ def build(srcdir: Path, outdir: Path, base: Path = REPO) -> Guide:
     """
     doctrees = outdir / "doctrees"
     html = outdir / "html"
-    command = [sys.executable, "-m", "sphinx", "--no-color", "-q", "-b", "html", "-d", str(doctrees)]
+    command = [
+        sys.executable,
+        "-m",
+        "sphinx",
+        "--no-color",
+        "-q",
+        "-b",
+        "html",
+        "-d",
+        str(doctrees),
+    ]
     # The guide's conf.py puts ext/ on sys.path itself; a test root's does not.
     env = {
         **os.environ,

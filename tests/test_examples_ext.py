@@ -278,7 +278,18 @@ def _project(srcdir: Path, pages: int) -> None:
 def _build(srcdir: Path, outdir: Path, *extra: str) -> list[dict[str, Any]]:
     doctrees = outdir / "doctrees"
     env = {**os.environ, "PYTHONPATH": str(REPO / "ext")}
-    command = [sys.executable, "-m", "sphinx", "--no-color", "-W", "-b", "html", "-d", str(doctrees), *extra]
+    command = [
+        sys.executable,
+        "-m",
+        "sphinx",
+        "--no-color",
+        "-W",
+        "-b",
+        "html",
+        "-d",
+        str(doctrees),
+        *extra,
+    ]
     result = subprocess.run(
         [*command, str(srcdir), str(outdir / "html")],
         capture_output=True,

@@ -43,7 +43,17 @@ def sphinx_build(
     # Doctrees (pickles, not output) go beside the output so that comparing
     # two output trees compares only what readers get.
     doctrees = outdir.with_name(f"{outdir.name}.doctrees")
-    command = [sys.executable, "-m", "sphinx", "--no-color", *STRICT, "-b", builder, "-d", str(doctrees)]
+    command = [
+        sys.executable,
+        "-m",
+        "sphinx",
+        "--no-color",
+        *STRICT,
+        "-b",
+        builder,
+        "-d",
+        str(doctrees),
+    ]
     result = subprocess.run(
         [*command, *extra, str(docs), str(outdir)],
         capture_output=True,
