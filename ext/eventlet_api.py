@@ -68,6 +68,13 @@ _LOADED_BY = "eventlet_api_loaded_by"
 #: Declared kinds accepted for what introspection finds (a plain value can be
 #: described as data or as an attribute).
 _COMPATIBLE_KINDS = {"data": {"data", "attribute"}}
+#: Why a name of a kind that is not an attribute is missing (introspection
+#: only says that no attribute has that name).
+_MISSING_REASONS = {
+    "envvar": "its source never reads this environment variable",
+    "keyword": "the function accepts no such keyword argument",
+    "environ": "eventlet.wsgi never sets this environ key",
+}
 
 
 def _warn(message: str, location: Any, subtype: str) -> None:
@@ -125,7 +132,15 @@ class EventletApiDirective(ObjectDescription[str]):
             signode += addnodes.desc_annotation(kind, "", addnodes.desc_sig_keyword(kind, kind))
             signode += addnodes.desc_sig_space()
         head, tail = _split(sig)
-        if kind == "module" or not head:
+        if kind == "keyword":  # eventlet.patcher.monkey_patch(socket=...)
+            signode += addnodes.desc_addname(head + "(", head + "(")
+            signode += addnodes.desc_name(tail, tail)
+            signode += addnodes.desc_addname("=...)", "=...)")
+        elif kind == "environ":  # environ["eventlet.input"]
+            signode += addnodes.desc_addname('environ["', 'environ["')
+            signode += addnodes.desc_name(sig, sig)
+            signode += addnodes.desc_addname('"]', '"]')
+        elif kind in {"module", "envvar"} or not head:
             signode += addnodes.desc_name(sig, sig)
         else:
             signode += addnodes.desc_addname(head + ".", head + ".")
@@ -149,6 +164,9 @@ class EventletApiDirective(ObjectDescription[str]):
         if "no-index-entry" not in self.options:
             text = f"{name} (Eventlet {self.options['kind'] or 'API'})"
             self.indexnode["entries"].append(("single", text, node_id, "", None))
+            if self.options["kind"] == "envvar":
+                pair = f"environment variable; {name}"
+                self.indexnode["entries"].append(("pair", pair, node_id, "", None))
 
     def _loaded_by(self) -> str | None:
         """Where the ``ev:map`` that generated this directive is, if one did."""
@@ -160,7 +178,7 @@ class EventletApiDirective(ObjectDescription[str]):
 
     def _toc_entry_name(self, sig_node: desc_signature) -> str:
         fullname = sig_node.get("fullname", "")
-        if not fullname or self.options.get("kind") == "module":
+        if not fullname or self.options.get("kind") in {"module", "envvar", "environ"}:
             return fullname
         return _split(fullname)[1]
 
@@ -453,6 +471,7 @@ class EventletApiDomain(Domain):
             loaded = f" (loaded by {record['loaded_by']})" if record["loaded_by"] else ""
             reason = self._missing(name)
             if reason is not None:
+                reason = _MISSING_REASONS.get(record["kind"], reason)
                 _warn(
                     f"{name} is not in the installed Eventlet {version}: {reason}{loaded}",
                     record["location"],
@@ -498,6 +517,12 @@ class EventletApiDomain(Domain):
             if not Path(path).is_file():
                 continue
             api_map = api_data.load(Path(path))
+            for problem in api_map.problems:
+                # A bad entry that no map renders would otherwise go unreported.
+                if problem.entry is not None and not any(
+                    problem in api_map.module_problems(module) for module in rendered[path]
+                ):
+                    _warn(problem.message, f"{path}:{problem.line}", "schema")
             for entry in api_map.entries.values():
                 if not any(entry.in_module(module) for module in rendered[path]):
                     _warn(

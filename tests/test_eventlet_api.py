@@ -285,13 +285,14 @@ def test_schema_errors_point_at_the_data_file_and_the_directive(
     assert schema == [
         "_data/bad.toml:4: WARNING: entry 'eventlet.timeout.Timeout': unknown kind 'gadget'; "
         "expected one of module, class, exception, function, method, classmethod, property, "
-        f"attribute, data {loaded}",
+        f"attribute, data, envvar, keyword, environ {loaded}",
         "_data/bad.toml:9: WARNING: entry 'eventlet.timeout.with_timeout': missing required "
         f"field 'threading' {loaded}",
         "_data/bad.toml:17: WARNING: entry 'eventlet.timeout.is_timeout': field 'asyncio' "
         f"must be a string {loaded}",
         "_data/bad.toml:19: WARNING: entry 'eventlet.timeout.is_timeout': unknown field "
-        "'colour'; expected one of kind, summary, asyncio, threading, pitfalls, recipe "
+        "'colour'; expected one of kind, summary, asyncio, threading, pitfalls, recipe, "
+        "module "
         f"{loaded}",
         "_data/broken.toml:2: WARNING: invalid TOML: Illegal character '\\n' (at line 2, "
         "column 15) (loaded by schema.rst:7) [eventlet_api.schema]",
@@ -427,6 +428,79 @@ def test_parallel_build_equals_serial(tmp_path: Path) -> None:
     for name in ("objects.inv", "index.html", "myst.html", "recipe.html", "genindex.html"):
         left = (serial.outdir / name).read_bytes()
         assert left == (parallel.outdir / name).read_bytes(), name
+
+
+# -- names that are not attributes: environment variables, keywords, environ keys --
+
+
+@pytest.mark.sphinx("html", testroot="api-extras", freshenv=True)
+def test_envvar_keyword_and_environ_entries(app: SphinxTestApp) -> None:
+    app.build()
+    data = "_data/api_map.toml"
+    loaded = "(loaded by index.rst:4)"
+    assert warnings_of(app) == [
+        f"{data}:50: WARNING: entry 'EVENTLET_THREADPOOL_SIZE': an EVENTLET_... name is of "
+        f"kind 'envvar' {loaded} [eventlet_api.schema]",
+        f"{data}:29: WARNING: EVENTLET_NO_SUCH_VARIABLE is not in the installed Eventlet "
+        f"{INSTALLED}: its source never reads this environment variable {loaded} "
+        "[eventlet_api.missing]",
+        f"{data}:42: WARNING: eventlet.no_such_key is not in the installed Eventlet "
+        f"{INSTALLED}: eventlet.wsgi never sets this environ key {loaded} "
+        "[eventlet_api.missing]",
+        f"{data}:36: WARNING: eventlet.patcher.monkey_patch.sockets is not in the installed "
+        f"Eventlet {INSTALLED}: the function accepts no such keyword argument {loaded} "
+        "[eventlet_api.missing]",
+        # Not rendered by any map, but still reported, once.
+        f"{data}:56: WARNING: entry 'eventlet.set_idle': an entry of kind 'environ' needs a "
+        "'module' field: the page it is on [eventlet_api.schema]",
+    ]
+    html = (app.outdir / "index.html").read_text(encoding="utf-8")
+    # Each reads as what it is, and every spelling links to its anchor.
+    assert 'environ[&quot;</span></span><span class="sig-name descname"><span class="pre">eventlet.input' in html
+    assert "monkey_patch(</span></span><span class=\"sig-name descname\"><span class=\"pre\">socket" in html
+    assert anchors(html) == [
+        "#ev-EVENTLET_HUB",
+        "#ev-eventlet.patcher.monkey_patch.socket",
+        "#ev-eventlet.patcher.monkey_patch.socket",
+        "#ev-eventlet.input",
+    ]
+    index = (app.outdir / "genindex.html").read_text(encoding="utf-8")
+    assert "environment variable" in index
+    assert "EVENTLET_HUB (Eventlet envvar)" in index
+
+
+def test_coverage_counts_envvars_keywords_environ_keys_and_settings() -> None:
+    report = coverage(ROOTS / "test-api-extras" / "_data" / "api_map.toml")
+    for name in (
+        "EVENTLET_HUB",
+        "EVENTLET_THREADPOOL_SIZE",
+        "EVENTLET_NO_GREENDNS",
+        "eventlet.patcher.monkey_patch.socket",
+        "eventlet.patcher.monkey_patch.all",
+        "eventlet.input",
+        "eventlet.posthooks",
+        "eventlet.wsgi.MAX_HEADER_LINE",
+        "eventlet.patcher.original",
+    ):
+        assert name in report.public
+    for name in ("EVENTLET_HUB", "eventlet.patcher.monkey_patch.socket", "eventlet.input"):
+        assert name not in report.missing
+    assert "eventlet.patcher.monkey_patch.thread" in report.missing
+    # Eventlet's own test switch and wsgi's internal state names are not API.
+    assert "EVENTLET_TESTS" not in report.public
+    assert "eventlet.wsgi.STATE_IDLE" not in report.public
+
+
+def test_data_file_checks_entries_of_the_new_kinds(tmp_path: Path) -> None:
+    data = tmp_path / "map.toml"
+    data.write_text(
+        '[entries."EVENTLET_HUB"]\nkind = "envvar"\nmodule = "not a module"\n'
+        'summary = "s"\nasyncio = "a"\nthreading = "t"\n',
+        encoding="utf-8",
+    )
+    [problem] = api_data.load(data).problems
+    assert (problem.line, problem.module) == (3, "not a module")
+    assert "is not a module name" in problem.message
 
 
 # -- the data file and the coverage report, without Sphinx -------------------------
