@@ -33,6 +33,7 @@ incremental and parallel builds purge and merge it like Sphinx's own domains.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Set
 from pathlib import Path
 from typing import Any, ClassVar
@@ -212,7 +213,7 @@ class EventletApiMapDirective(SphinxDirective):
             return []
         # The generated ev:api directives tell where they came from.
         self.env.temp_data.setdefault(_LOADED_BY, {})[str(path)] = here
-        content = _entries_as_rst(entries, str(path))
+        content = _entries_as_rst(entries, str(path), module)
         if isinstance(self.state, states.RSTState):
             # Like ``.. include::``: hand the lines to the page's own state
             # machine, which keeps each line's source, so a warning about a
@@ -254,13 +255,56 @@ def _indented(text: str, indent: str) -> list[str]:
     return [indent + line if line.strip() else "" for line in text.splitlines()]
 
 
-def _entries_as_rst(entries: Iterable[api_data.Entry], source: str) -> StringList:
-    """The ``ev:api`` directives for ``entries``; each line keeps its data-file line."""
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z`:(])")
+_INLINE_MARKUP_RE = re.compile(r"``.+?``|`[^`]*`")
+
+
+def _first_sentence(text: str) -> str:
+    """The first sentence of an rST paragraph, never cut inside inline markup."""
+    flat = " ".join(text.split())
+    spans = [m.span() for m in _INLINE_MARKUP_RE.finditer(flat)]
+    for match in _SENTENCE_END_RE.finditer(flat):
+        if not any(start < match.start() < end for start, end in spans):
+            return flat[: match.start()]
+    return flat
+
+
+def _entries_as_rst(
+    entries: list[api_data.Entry], source: str, module: str | None = None
+) -> StringList:
+    """The ``ev:api`` directives for ``entries``; each line keeps its data-file line.
+
+    With ``module``, a compact overview table comes first: each name (a link
+    to its entry), its kind and the first sentence of its summary.
+    """
     content = StringList()
 
     def add(lines: list[str], line: int) -> None:
         for text in lines:
             content.append(text, source, line - 1)  # StringList offsets are 0-based
+
+    rows = [entry for entry in entries if module is not None and entry.name != module]
+    if rows:
+        add(
+            [
+                ".. list-table::",
+                "   :header-rows: 1",
+                "   :widths: 30 15 55",
+                "   :class: ev-overview",
+                "",
+                "   * - Name",
+                "     - Kind",
+                "     - What it does",
+            ],
+            rows[0].line,
+        )
+        prefix = f"{module}."
+        for entry in rows:
+            short = entry.name.removeprefix(prefix)
+            add([f"   * - :ev:`{short} <{entry.name}>`", f"     - {entry.kind}"], entry.line)
+            summary = _first_sentence(entry.summary)
+            add([f"     - {summary}"], entry.lines.get("summary", entry.line))
+        add([""], rows[-1].line)
 
     for entry in entries:
         fields = entry.lines
@@ -499,6 +543,8 @@ class EventletApiDomain(Domain):
                     )
         for docname in sorted(self.data["references"]):
             for target, location in self.data["references"][docname]:
+                if target in self.entries:
+                    continue  # a missing entry is reported where it is declared
                 reason = self._missing(target)
                 if reason is not None:
                     _warn(

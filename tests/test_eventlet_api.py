@@ -18,6 +18,7 @@ from sphinx.util.console import strip_escape_sequences
 from sphinx.util.inventory import InventoryFile
 
 import eventlet_api_data as api_data
+from eventlet_api import _first_sentence
 from eventlet_api_coverage import coverage
 from eventlet_api_introspect import inspect_installed
 
@@ -81,13 +82,45 @@ def test_map_renders_entries_with_their_fields(app: SphinxTestApp) -> None:
 
 
 @pytest.mark.sphinx("html", testroot="api", freshenv=True)
+def test_map_starts_with_an_overview_table(app: SphinxTestApp) -> None:
+    app.build()
+    index = (app.outdir / "index.html").read_text(encoding="utf-8")
+    table = index[index.index("ev-overview") : index.index("</table>")]
+    cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", table, re.S)]
+    # One row per name (not the module itself): its link, its kind, its first sentence.
+    assert cells == [
+        "spawn",
+        "function",
+        "Start a green thread and return its handle.",
+        "sleep",
+        "function",
+        "Yield to other green threads.",
+    ]
+    assert anchors(table) == ["#ev-eventlet.greenthread.spawn", "#ev-eventlet.greenthread.sleep"]
+
+
+@pytest.mark.parametrize(
+    ("summary", "first"),
+    [
+        ("One. Two.", "One."),
+        ("Call ``f(a. B)`` now. Then", "Call ``f(a. B)`` now."),
+        ("See :ev:`x`. ``y`` too.", "See :ev:`x`."),
+        ("No end", "No end"),
+    ],
+)
+def test_overview_cuts_the_summary_after_its_first_sentence(summary: str, first: str) -> None:
+    assert _first_sentence(summary) == first
+
+
+@pytest.mark.sphinx("html", testroot="api", freshenv=True)
 def test_rst_and_myst_roles_and_shortcuts_resolve_to_one_anchor(app: SphinxTestApp) -> None:
     app.build()
     index = (app.outdir / "index.html").read_text(encoding="utf-8")
     myst = (app.outdir / "myst.html").read_text(encoding="utf-8")
     recipe = (app.outdir / "recipe.html").read_text(encoding="utf-8")
-    # :ev:api:`eventlet.greenthread.spawn`, :ev:`eventlet.spawn`, :ev:api:`~...sleep`
-    assert anchors(index).count("#ev-eventlet.greenthread.spawn") == 2
+    # :ev:api:`eventlet.greenthread.spawn`, :ev:`eventlet.spawn`, :ev:api:`~...sleep`,
+    # and the overview table's link.
+    assert anchors(index).count("#ev-eventlet.greenthread.spawn") == 3
     assert "#ev-eventlet.greenthread.sleep" in anchors(index)
     assert '<span class="pre">sleep</span>' in index  # "~" shows the last component
     # MyST: {ev:api}`eventlet.greenthread.sleep` and {ev}`eventlet.sleep`
@@ -458,7 +491,8 @@ def test_envvar_keyword_and_environ_entries(app: SphinxTestApp) -> None:
     # Each reads as what it is, and every spelling links to its anchor.
     assert 'environ[&quot;</span></span><span class="sig-name descname"><span class="pre">eventlet.input' in html
     assert "monkey_patch(</span></span><span class=\"sig-name descname\"><span class=\"pre\">socket" in html
-    assert anchors(html) == [
+    links = html[html.index("Links:") :]
+    assert anchors(links) == [
         "#ev-EVENTLET_HUB",
         "#ev-eventlet.patcher.monkey_patch.socket",
         "#ev-eventlet.patcher.monkey_patch.socket",
@@ -576,6 +610,7 @@ COMPLETE_MODULES = (
     "eventlet.queue",
     "eventlet.semaphore",
     "eventlet.timeout",
+    "eventlet.tpool",
 )
 
 
