@@ -21,7 +21,9 @@ installed package rather than from a hand-kept list:
   imported from another module;
 * the modules of ``eventlet.green`` (a module entry covers each);
 * the public methods and properties that a public Eventlet class defines
-  itself (inherited ones are covered by the base class's entries);
+  itself (inherited ones are covered by the base class's entries), listed
+  under the class's own name only, not again under an alias such as
+  ``eventlet.db_pool.ConnectionPool``;
 * the public top-level names of ``eventlet`` that are not shortcuts for one of
   the above (a shortcut such as ``eventlet.spawn`` is covered by the entry of
   what it points to, ``eventlet.greenthread.spawn``);
@@ -311,7 +313,11 @@ def _public_names(
             qualified = f"{module_name}.{name}"
             public.append(qualified)
             value = getattr(module, name, None)
-            if inspect.isclass(value) and getattr(value, "__module__", "") == module_name:
+            if (
+                inspect.isclass(value)
+                and getattr(value, "__module__", "") == module_name
+                and value.__name__ == name  # an alias's members are listed under the class
+            ):
                 public.extend(f"{qualified}.{member}" for member in _class_public_members(value))
     green = _import_quietly("eventlet.green")
     public.extend(
