@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import importlib.util
 import inspect
 import json
 import pkgutil
@@ -233,6 +234,18 @@ def _settings() -> list[str]:
     return names
 
 
+def _module_file_exists(name: str) -> bool:
+    """Whether ``name`` is a module of the installed package, importable or not."""
+    parent, _, _ = name.rpartition(".")
+    if not name.startswith("eventlet.") or not all(p.isidentifier() for p in name.split(".")):
+        return False
+    try:
+        _import_quietly(parent)
+        return importlib.util.find_spec(name) is not None
+    except Exception:  # the parent cannot be imported, or is not a package
+        return False
+
+
 def _public_modules(eventlet: Any) -> tuple[list[str], dict[str, str]]:
     names, unimportable = [], {}
     for info in sorted(pkgutil.iter_modules(eventlet.__path__), key=lambda i: i.name):
@@ -356,6 +369,11 @@ def answer(request: dict[str, Any]) -> dict[str, Any]:
         try:
             _, kind = _resolve(name)
         except LookupError as error:
+            if _module_file_exists(canonical):
+                # A module of the package whose import needs what is not
+                # installed here (eventlet.green.zmq without pyzmq): it exists.
+                names[name] = {"exists": True, "canonical": canonical, "error": "", "kind": "module"}
+                continue
             names[name] = {"exists": False, "canonical": name, "error": str(error), "kind": ""}
         else:
             names[name] = {"exists": True, "canonical": canonical, "error": "", "kind": kind}
