@@ -7,8 +7,12 @@ Markup
 
     ``.. ev:map:: eventlet.greenthread`` renders the module's entries from the
     data file (``eventlet_api_map``, by default ``docs/_data/api_map.toml``;
-    see ``eventlet_api_data``). Its text fields are reStructuredText, also
-    when the page is MyST.
+    see ``eventlet_api_data``), after a compact table of them (name, kind,
+    first sentence of the summary). Its text fields are reStructuredText,
+    also when the page is MyST. Entries of the kinds ``envvar``, ``keyword``
+    and ``environ`` (``EVENTLET_HUB``, ``eventlet.patcher.monkey_patch.socket``,
+    ``eventlet.input``) are shown as what they are; the installed source
+    says whether they exist (see ``eventlet_api_introspect``).
 
     ``:ev:api:`eventlet.spawn``` links to an entry; ``:ev:`eventlet.spawn```
     is the same role under a short name (MyST: ``{ev}`eventlet.spawn```).
