@@ -38,7 +38,7 @@ incremental and parallel builds purge and merge it like Sphinx's own domains.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Set
+from collections.abc import Iterator, Set
 from pathlib import Path
 from typing import Any, ClassVar
 

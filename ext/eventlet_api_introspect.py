@@ -372,7 +372,12 @@ def answer(request: dict[str, Any]) -> dict[str, Any]:
             if _module_file_exists(canonical):
                 # A module of the package whose import needs what is not
                 # installed here (eventlet.green.zmq without pyzmq): it exists.
-                names[name] = {"exists": True, "canonical": canonical, "error": "", "kind": "module"}
+                names[name] = {
+                    "exists": True,
+                    "canonical": canonical,
+                    "error": "",
+                    "kind": "module",
+                }
                 continue
             names[name] = {"exists": False, "canonical": name, "error": str(error), "kind": ""}
         else:

@@ -86,7 +86,9 @@ def test_map_starts_with_an_overview_table(app: SphinxTestApp) -> None:
     app.build()
     index = (app.outdir / "index.html").read_text(encoding="utf-8")
     table = index[index.index("ev-overview") : index.index("</table>")]
-    cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", table, re.S)]
+    cells = [
+        re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", table, re.S)
+    ]
     # One row per name (not the module itself): its link, its kind, its first sentence.
     assert cells == [
         "spawn",
@@ -489,8 +491,9 @@ def test_envvar_keyword_and_environ_entries(app: SphinxTestApp) -> None:
     ]
     html = (app.outdir / "index.html").read_text(encoding="utf-8")
     # Each reads as what it is, and every spelling links to its anchor.
-    assert 'environ[&quot;</span></span><span class="sig-name descname"><span class="pre">eventlet.input' in html
-    assert "monkey_patch(</span></span><span class=\"sig-name descname\"><span class=\"pre\">socket" in html
+    name = '</span></span><span class="sig-name descname"><span class="pre">'
+    assert f"environ[&quot;{name}eventlet.input" in html
+    assert f"monkey_patch({name}socket" in html
     links = html[html.index("Links:") :]
     assert anchors(links) == [
         "#ev-EVENTLET_HUB",
@@ -660,10 +663,14 @@ def test_coverage_command_fails_below_100_percent_with_strict(tmp_path: Path) ->
     )
     run = [sys.executable, script, "--strict"]
     env = {**os.environ, "PYTHONPATH": str(ROOTS.parent.parent / "ext")}
-    full = subprocess.run([*run, str(GUIDE_MAP)], capture_output=True, text=True, env=env, check=False)
+    full = subprocess.run(
+        [*run, str(GUIDE_MAP)], capture_output=True, text=True, env=env, check=False
+    )
     assert full.returncode == 0, full.stderr
     assert "0 missing" in full.stderr
-    short = subprocess.run([*run, str(trimmed)], capture_output=True, text=True, env=env, check=False)
+    short = subprocess.run(
+        [*run, str(trimmed)], capture_output=True, text=True, env=env, check=False
+    )
     assert short.returncode == 1
     assert short.stdout.split() == ["eventlet.lock.Lock.release"]
 
