@@ -293,7 +293,7 @@ def _entries_as_rst(
             [
                 ".. list-table::",
                 "   :header-rows: 1",
-                "   :widths: 30 15 55",
+                "   :widths: 44 14 42",
                 "   :class: ev-overview",
                 "",
                 "   * - Name",
