@@ -82,6 +82,20 @@ _MISSING_REASONS = {
 }
 
 
+#: How a kind reads on the page and in the index, where the kind's name is not
+#: plain English.
+KIND_LABELS = {
+    "envvar": "environment variable",
+    "keyword": "keyword argument",
+    "environ": "environ key",
+}
+
+
+def kind_label(kind: str) -> str:
+    """``envvar`` -> ``environment variable``; other kinds read as they are."""
+    return KIND_LABELS.get(kind, kind)
+
+
 def _warn(message: str, location: Any, subtype: str) -> None:
     logger.warning(message, location=location, type=WARNING_TYPE, subtype=subtype)
 
@@ -134,7 +148,8 @@ class EventletApiDirective(ObjectDescription[str]):
         self.options["kind"] = kind
         signode["fullname"] = sig
         if kind:
-            signode += addnodes.desc_annotation(kind, "", addnodes.desc_sig_keyword(kind, kind))
+            label = kind_label(kind)
+            signode += addnodes.desc_annotation(label, "", addnodes.desc_sig_keyword(label, label))
             signode += addnodes.desc_sig_space()
         head, tail = _split(sig)
         if kind == "keyword":  # eventlet.patcher.monkey_patch(socket=...)
@@ -167,7 +182,7 @@ class EventletApiDirective(ObjectDescription[str]):
             name, self.options["kind"], node_id, self.get_location(), self._loaded_by()
         )
         if "no-index-entry" not in self.options:
-            text = f"{name} (Eventlet {self.options['kind'] or 'API'})"
+            text = f"{name} (Eventlet {kind_label(self.options['kind']) or 'API'})"
             self.indexnode["entries"].append(("single", text, node_id, "", None))
             if self.options["kind"] == "envvar":
                 pair = f"environment variable; {name}"
@@ -305,7 +320,10 @@ def _entries_as_rst(
         prefix = f"{module}."
         for entry in rows:
             short = entry.name.removeprefix(prefix)
-            add([f"   * - :ev:`{short} <{entry.name}>`", f"     - {entry.kind}"], entry.line)
+            add(
+                [f"   * - :ev:`{short} <{entry.name}>`", f"     - {kind_label(entry.kind)}"],
+                entry.line,
+            )
             summary = _first_sentence(entry.summary)
             add([f"     - {summary}"], entry.lines.get("summary", entry.line))
         add([""], rows[-1].line)

@@ -503,7 +503,9 @@ def test_envvar_keyword_and_environ_entries(app: SphinxTestApp) -> None:
     ]
     index = (app.outdir / "genindex.html").read_text(encoding="utf-8")
     assert "environment variable" in index
-    assert "EVENTLET_HUB (Eventlet envvar)" in index
+    assert "EVENTLET_HUB (Eventlet environment variable)" in index
+    assert "eventlet.input (Eventlet environ key)" in index
+    assert "eventlet.patcher.monkey_patch.socket (Eventlet keyword argument)" in index
 
 
 def test_coverage_counts_envvars_keywords_environ_keys_and_settings() -> None:
