@@ -157,6 +157,12 @@ latex_elements = {
 \DeclareUnicodeCharacter{2713}{\ensuremath{\checkmark}}
 \DeclareUnicodeCharacter{2717}{\ensuremath{\times}}
 \DeclareUnicodeCharacter{2026}{\ldots}
+% API map names in the index are long dotted words: let them break after a
+% dot or an underscore, as inline code does.
+\makeatletter
+\protected\def\sphinxstyleindexentry#1{{\sphinxbreaksattexescapedchars
+  \texttt{\sphinxupquote{#1}}}}
+\makeatother
 """,
     "sphinxsetup": "verbatimwrapslines=true, verbatimforcewraps=true",
     # Sphinx titles the table of contents with the root page's first toctree

@@ -7,8 +7,12 @@ Markup
 
     ``.. ev:map:: eventlet.greenthread`` renders the module's entries from the
     data file (``eventlet_api_map``, by default ``docs/_data/api_map.toml``;
-    see ``eventlet_api_data``). Its text fields are reStructuredText, also
-    when the page is MyST.
+    see ``eventlet_api_data``), after a compact table of them (name, kind,
+    first sentence of the summary). Its text fields are reStructuredText,
+    also when the page is MyST. Entries of the kinds ``envvar``, ``keyword``
+    and ``environ`` (``EVENTLET_HUB``, ``eventlet.patcher.monkey_patch.socket``,
+    ``eventlet.input``) are shown as what they are; the installed source
+    says whether they exist (see ``eventlet_api_introspect``).
 
     ``:ev:api:`eventlet.spawn``` links to an entry; ``:ev:`eventlet.spawn```
     is the same role under a short name (MyST: ``{ev}`eventlet.spawn```).
@@ -33,7 +37,8 @@ incremental and parallel builds purge and merge it like Sphinx's own domains.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Set
+import re
+from collections.abc import Iterator, Set
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -68,6 +73,27 @@ _LOADED_BY = "eventlet_api_loaded_by"
 #: Declared kinds accepted for what introspection finds (a plain value can be
 #: described as data or as an attribute).
 _COMPATIBLE_KINDS = {"data": {"data", "attribute"}}
+#: Why a name of a kind that is not an attribute is missing (introspection
+#: only says that no attribute has that name).
+_MISSING_REASONS = {
+    "envvar": "its source never reads this environment variable",
+    "keyword": "the function accepts no such keyword argument",
+    "environ": "eventlet.wsgi never sets this environ key",
+}
+
+
+#: How a kind reads on the page and in the index, where the kind's name is not
+#: plain English.
+KIND_LABELS = {
+    "envvar": "environment variable",
+    "keyword": "keyword argument",
+    "environ": "environ key",
+}
+
+
+def kind_label(kind: str) -> str:
+    """``envvar`` -> ``environment variable``; other kinds read as they are."""
+    return KIND_LABELS.get(kind, kind)
 
 
 def _warn(message: str, location: Any, subtype: str) -> None:
@@ -122,10 +148,19 @@ class EventletApiDirective(ObjectDescription[str]):
         self.options["kind"] = kind
         signode["fullname"] = sig
         if kind:
-            signode += addnodes.desc_annotation(kind, "", addnodes.desc_sig_keyword(kind, kind))
+            label = kind_label(kind)
+            signode += addnodes.desc_annotation(label, "", addnodes.desc_sig_keyword(label, label))
             signode += addnodes.desc_sig_space()
         head, tail = _split(sig)
-        if kind == "module" or not head:
+        if kind == "keyword":  # eventlet.patcher.monkey_patch(socket=...)
+            signode += addnodes.desc_addname(head + "(", head + "(")
+            signode += addnodes.desc_name(tail, tail)
+            signode += addnodes.desc_addname("=...)", "=...)")
+        elif kind == "environ":  # environ["eventlet.input"]
+            signode += addnodes.desc_addname('environ["', 'environ["')
+            signode += addnodes.desc_name(sig, sig)
+            signode += addnodes.desc_addname('"]', '"]')
+        elif kind in {"module", "envvar"} or not head:
             signode += addnodes.desc_name(sig, sig)
         else:
             signode += addnodes.desc_addname(head + ".", head + ".")
@@ -147,8 +182,11 @@ class EventletApiDirective(ObjectDescription[str]):
             name, self.options["kind"], node_id, self.get_location(), self._loaded_by()
         )
         if "no-index-entry" not in self.options:
-            text = f"{name} (Eventlet {self.options['kind'] or 'API'})"
+            text = f"{name} (Eventlet {kind_label(self.options['kind']) or 'API'})"
             self.indexnode["entries"].append(("single", text, node_id, "", None))
+            if self.options["kind"] == "envvar":
+                pair = f"environment variable; {name}"
+                self.indexnode["entries"].append(("pair", pair, node_id, "", None))
 
     def _loaded_by(self) -> str | None:
         """Where the ``ev:map`` that generated this directive is, if one did."""
@@ -160,7 +198,7 @@ class EventletApiDirective(ObjectDescription[str]):
 
     def _toc_entry_name(self, sig_node: desc_signature) -> str:
         fullname = sig_node.get("fullname", "")
-        if not fullname or self.options.get("kind") == "module":
+        if not fullname or self.options.get("kind") in {"module", "envvar", "environ"}:
             return fullname
         return _split(fullname)[1]
 
@@ -194,7 +232,7 @@ class EventletApiMapDirective(SphinxDirective):
             return []
         # The generated ev:api directives tell where they came from.
         self.env.temp_data.setdefault(_LOADED_BY, {})[str(path)] = here
-        content = _entries_as_rst(entries, str(path))
+        content = _entries_as_rst(entries, str(path), module)
         if isinstance(self.state, states.RSTState):
             # Like ``.. include::``: hand the lines to the page's own state
             # machine, which keeps each line's source, so a warning about a
@@ -236,13 +274,59 @@ def _indented(text: str, indent: str) -> list[str]:
     return [indent + line if line.strip() else "" for line in text.splitlines()]
 
 
-def _entries_as_rst(entries: Iterable[api_data.Entry], source: str) -> StringList:
-    """The ``ev:api`` directives for ``entries``; each line keeps its data-file line."""
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z`:(])")
+_INLINE_MARKUP_RE = re.compile(r"``.+?``|`[^`]*`")
+
+
+def _first_sentence(text: str) -> str:
+    """The first sentence of an rST paragraph, never cut inside inline markup."""
+    flat = " ".join(text.split())
+    spans = [m.span() for m in _INLINE_MARKUP_RE.finditer(flat)]
+    for match in _SENTENCE_END_RE.finditer(flat):
+        if not any(start < match.start() < end for start, end in spans):
+            return flat[: match.start()]
+    return flat
+
+
+def _entries_as_rst(
+    entries: list[api_data.Entry], source: str, module: str | None = None
+) -> StringList:
+    """The ``ev:api`` directives for ``entries``; each line keeps its data-file line.
+
+    With ``module``, a compact overview table comes first: each name (a link
+    to its entry), its kind and the first sentence of its summary.
+    """
     content = StringList()
 
     def add(lines: list[str], line: int) -> None:
         for text in lines:
             content.append(text, source, line - 1)  # StringList offsets are 0-based
+
+    rows = [entry for entry in entries if module is not None and entry.name != module]
+    if rows:
+        add(
+            [
+                ".. list-table::",
+                "   :header-rows: 1",
+                "   :widths: 44 14 42",
+                "   :class: ev-overview",
+                "",
+                "   * - Name",
+                "     - Kind",
+                "     - What it does",
+            ],
+            rows[0].line,
+        )
+        prefix = f"{module}."
+        for entry in rows:
+            short = entry.name.removeprefix(prefix)
+            add(
+                [f"   * - :ev:`{short} <{entry.name}>`", f"     - {kind_label(entry.kind)}"],
+                entry.line,
+            )
+            summary = _first_sentence(entry.summary)
+            add([f"     - {summary}"], entry.lines.get("summary", entry.line))
+        add([""], rows[-1].line)
 
     for entry in entries:
         fields = entry.lines
@@ -453,6 +537,7 @@ class EventletApiDomain(Domain):
             loaded = f" (loaded by {record['loaded_by']})" if record["loaded_by"] else ""
             reason = self._missing(name)
             if reason is not None:
+                reason = _MISSING_REASONS.get(record["kind"], reason)
                 _warn(
                     f"{name} is not in the installed Eventlet {version}: {reason}{loaded}",
                     record["location"],
@@ -480,6 +565,8 @@ class EventletApiDomain(Domain):
                     )
         for docname in sorted(self.data["references"]):
             for target, location in self.data["references"][docname]:
+                if target in self.entries:
+                    continue  # a missing entry is reported where it is declared
                 reason = self._missing(target)
                 if reason is not None:
                     _warn(
@@ -498,6 +585,12 @@ class EventletApiDomain(Domain):
             if not Path(path).is_file():
                 continue
             api_map = api_data.load(Path(path))
+            for problem in api_map.problems:
+                # A bad entry that no map renders would otherwise go unreported.
+                if problem.entry is not None and not any(
+                    problem in api_map.module_problems(module) for module in rendered[path]
+                ):
+                    _warn(problem.message, f"{path}:{problem.line}", "schema")
             for entry in api_map.entries.values():
                 if not any(entry.in_module(module) for module in rendered[path]):
                     _warn(

@@ -10,6 +10,14 @@ The file holds one table per Eventlet name::
     pitfalls = ["...", "..."]
     recipe = "/howto/asyncio/spawning"
 
+Three kinds name things that are not Python attributes: an environment
+variable Eventlet reads (``[entries."EVENTLET_HUB"]``, kind ``envvar``), a
+keyword argument (``[entries."eventlet.patcher.monkey_patch.socket"]``, kind
+``keyword``) and a key of the WSGI environ (``[entries."eventlet.input"]``,
+kind ``environ``). Names that do not start with a module, environment
+variables and environ keys, say which module's map renders them with
+``module = "eventlet.hubs"``.
+
 Text fields are reStructuredText, whatever the page that renders them is
 written in. Every problem is reported with the line of the data file it
 concerns; TOML parsers do not keep positions, so the lines are found again in
@@ -44,7 +52,12 @@ KINDS = (
     "property",
     "attribute",
     "data",
+    "envvar",
+    "keyword",
+    "environ",
 )
+#: Kinds whose names are not under the module that documents them.
+MODULE_FIELD_KINDS = ("envvar", "environ")
 REQUIRED_FIELDS = ("kind", "summary", "asyncio", "threading")
 #: Every field an entry may have, and the Python type its value must have.
 FIELD_TYPES: dict[str, type] = {
@@ -54,9 +67,10 @@ FIELD_TYPES: dict[str, type] = {
     "threading": str,
     "pitfalls": list,
     "recipe": str,
+    "module": str,
 }
 TOP_LEVEL_KEYS = ("entries",)
-NAME_RE = re.compile(r"eventlet(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
+NAME_RE = re.compile(r"(eventlet(\.[A-Za-z_][A-Za-z0-9_]*)*|EVENTLET_[A-Z0-9_]+)\Z")
 
 _HEADER_RE = re.compile(r"""^\s*\[\s*entries\s*\.\s*(?:"([^"]*)"|'([^']*)')\s*\]""")
 _ANY_HEADER_RE = re.compile(r"^\s*\[")
@@ -71,6 +85,8 @@ class Problem:
     message: str
     #: The entry it concerns, if any: a page rendering that entry's module reports it.
     entry: str | None = None
+    #: The entry's ``module`` field, if it has one: that module's page reports it too.
+    module: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,12 +100,16 @@ class Entry:
     threading: str
     pitfalls: tuple[str, ...] = ()
     recipe: str | None = None
+    #: The module whose ``ev:map`` renders an entry not named under it.
+    module: str | None = None
     #: Line of the entry's header, and of each field.
     line: int = 0
     lines: dict[str, int] = field(default_factory=dict, compare=False)
 
     def in_module(self, module: str) -> bool:
-        """True for the module's own entry and for every name under it."""
+        """True for the module's own entry, every name under it, and entries it adopts."""
+        if self.module is not None:
+            return self.module == module
         return self.name == module or self.name.startswith(module + ".")
 
 
@@ -110,6 +130,7 @@ class ApiMap:
             problem
             for problem in self.problems
             if problem.entry is None
+            or problem.module == module
             or problem.entry == module
             or problem.entry.startswith(module + ".")
         ]
@@ -209,12 +230,18 @@ def _check_entry(
     problems: list[Problem],
 ) -> Entry | None:
     header = block[0]
+    adopter = raw.get("module") if isinstance(raw, dict) else None
+    adopter = adopter if isinstance(adopter, str) else None
 
     def problem(line: int, message: str) -> None:
-        problems.append(Problem(line, f"entry {name!r}: {message}", entry=name))
+        problems.append(Problem(line, f"entry {name!r}: {message}", entry=name, module=adopter))
 
     if not NAME_RE.match(name):
-        problem(header, "the name must be a dotted Python name starting with 'eventlet'")
+        problem(
+            header,
+            "the name must be a dotted Python name starting with 'eventlet', "
+            "or an environment variable EVENTLET_...",
+        )
         return None
     if not isinstance(raw, dict):
         problem(header, "must be a table")
@@ -244,6 +271,17 @@ def _check_entry(
     if isinstance(kind, str) and kind not in KINDS:
         problem(field_lines["kind"], f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
         valid = False
+    if isinstance(kind, str) and valid:
+        module = raw.get("module")
+        if kind in MODULE_FIELD_KINDS and module is None:
+            problem(header, f"an entry of kind {kind!r} needs a 'module' field: the page it is on")
+            valid = False
+        elif module is not None and not NAME_RE.match(module):
+            problem(field_lines["module"], f"field 'module': {module!r} is not a module name")
+            valid = False
+        elif name.startswith("EVENTLET_") and kind != "envvar":
+            problem(field_lines["kind"], "an EVENTLET_... name is of kind 'envvar'")
+            valid = False
     if not valid:
         return None
     return Entry(
@@ -254,6 +292,7 @@ def _check_entry(
         threading=raw["threading"].strip(),
         pitfalls=tuple(item.strip() for item in raw.get("pitfalls", ())),
         recipe=raw.get("recipe"),
+        module=raw.get("module"),
         line=header,
         lines=field_lines,
     )

@@ -21,10 +21,21 @@ installed package rather than from a hand-kept list:
   imported from another module;
 * the modules of ``eventlet.green`` (a module entry covers each);
 * the public methods and properties that a public Eventlet class defines
-  itself (inherited ones are covered by the base class's entries);
+  itself (inherited ones are covered by the base class's entries), listed
+  under the class's own name only, not again under an alias such as
+  ``eventlet.db_pool.ConnectionPool``;
 * the public top-level names of ``eventlet`` that are not shortcuts for one of
   the above (a shortcut such as ``eventlet.spawn`` is covered by the entry of
-  what it points to, ``eventlet.greenthread.spawn``).
+  what it points to, ``eventlet.greenthread.spawn``);
+* the public names that ``__all__`` leaves out but applications use
+  (``EXTRA_PUBLIC``, such as ``eventlet.patcher.original``), and the module
+  settings in ``SETTINGS`` (``eventlet.wsgi.MAX_HEADER_LINE``);
+* names that are not Python attributes at all, found in the installed source
+  (see ``_extras``): the environment variables Eventlet reads
+  (``EVENTLET_HUB``, kind ``envvar``), the keyword arguments that
+  ``monkey_patch`` accepts (``eventlet.patcher.monkey_patch.socket``, kind
+  ``keyword``), and the keys ``eventlet.wsgi`` puts in the WSGI environ
+  (``eventlet.input``, kind ``environ``).
 
 This file imports only the standard library, so it runs in any interpreter
 that has Eventlet installed.
@@ -34,9 +45,11 @@ from __future__ import annotations
 
 import functools
 import importlib
+import importlib.util
 import inspect
 import json
 import pkgutil
+import re
 import subprocess
 import sys
 import warnings
@@ -50,6 +63,25 @@ from typing import Any
 #: contrib package with its own dependencies, and ``green`` is counted module
 #: by module instead of name by name.
 NOT_PUBLIC_PACKAGES = frozenset({"support", "zipkin", "green"})
+
+#: Public names that no ``__all__`` lists but that applications call.
+EXTRA_PUBLIC = ("eventlet.patcher.original",)
+
+#: Module settings: in each module, the upper-case top-level names with one of
+#: these prefixes (the limits applications raise by assigning to them).
+SETTINGS = {"eventlet.wsgi": ("MAX_", "MINIMUM_", "DEFAULT_")}
+
+#: ``os.environ.get("EVENTLET_HUB")``, ``os.environ["..."]``, ``os.getenv("...")``.
+_ENVVAR_RE = re.compile(
+    r"""(?:environ\.get\(|environ\[|getenv\()\s*['"](EVENTLET_[A-Z0-9_]+)['"]"""
+)
+#: An environ key that eventlet.wsgi sets: ``env['eventlet.input'] =``, or
+#: reads with a default: ``environ.get('eventlet.minimum_write_chunk_size', ...)``.
+_ENVIRON_KEY_RE = re.compile(
+    r"""(?:env(?:iron)?\[\s*|environ\.get\(\s*)['"](eventlet\.[a-z_]+)['"]"""
+)
+#: Environment variables that only Eventlet's own test suite sets.
+_INTERNAL_ENVVARS = frozenset({"EVENTLET_TESTS"})
 
 #: How long the child interpreter may take before we give up on it.
 TIMEOUT_SECONDS = 120
@@ -158,6 +190,62 @@ def _resolve(name: str) -> tuple[Any, str]:
     raise LookupError(reason or f"no module named {parts[0]!r}")
 
 
+def _monkey_patch_keywords(function: Any) -> list[str]:
+    """The keywords ``monkey_patch(**on)`` accepts, read from its code.
+
+    As of Eventlet 0.41 they are a set literal (``accepted_args``) inside the
+    function, plus ``all``; the set literal is a ``frozenset`` constant of the
+    compiled code. ``__builtin__``, an alias of ``builtins``, is left out.
+    """
+    sets = [c for c in function.__code__.co_consts if isinstance(c, frozenset)]
+    if not sets:
+        return []
+    return sorted({*max(sets, key=len), "all"})
+
+
+def _extras(eventlet: Any) -> dict[str, str]:
+    """Names that are not attributes, found in the installed source: name -> kind."""
+    root = Path(eventlet.__file__).parent
+    found: dict[str, str] = {}
+    for path in sorted(root.rglob("*.py")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for match in _ENVVAR_RE.finditer(text):
+            if match.group(1) not in _INTERNAL_ENVVARS:
+                found[match.group(1)] = "envvar"
+    wsgi = root / "wsgi.py"
+    if wsgi.is_file():
+        for match in _ENVIRON_KEY_RE.finditer(wsgi.read_text(encoding="utf-8")):
+            found[match.group(1)] = "environ"
+    patcher = _import_quietly("eventlet.patcher")
+    for keyword in _monkey_patch_keywords(patcher.monkey_patch):
+        found[f"eventlet.patcher.monkey_patch.{keyword}"] = "keyword"
+    return found
+
+
+def _settings() -> list[str]:
+    names = []
+    for module_name, prefixes in SETTINGS.items():
+        module = _import_quietly(module_name)
+        names.extend(
+            f"{module_name}.{name}"
+            for name, value in vars(module).items()
+            if name.isupper() and name.startswith(prefixes) and isinstance(value, (int, str))
+        )
+    return names
+
+
+def _module_file_exists(name: str) -> bool:
+    """Whether ``name`` is a module of the installed package, importable or not."""
+    parent, _, _ = name.rpartition(".")
+    if not name.startswith("eventlet.") or not all(p.isidentifier() for p in name.split(".")):
+        return False
+    try:
+        _import_quietly(parent)
+        return importlib.util.find_spec(name) is not None
+    except Exception:  # the parent cannot be imported, or is not a package
+        return False
+
+
 def _public_modules(eventlet: Any) -> tuple[list[str], dict[str, str]]:
     names, unimportable = [], {}
     for info in sorted(pkgutil.iter_modules(eventlet.__path__), key=lambda i: i.name):
@@ -227,8 +315,10 @@ def _shortcuts(eventlet: Any, modules: list[str], imported: frozenset[str]) -> d
     return shortcuts
 
 
-def _public_names(eventlet: Any, modules: list[str], shortcuts: dict[str, str]) -> list[str]:
-    public: list[str] = []
+def _public_names(
+    eventlet: Any, modules: list[str], shortcuts: dict[str, str], extras: dict[str, str]
+) -> list[str]:
+    public: list[str] = [*EXTRA_PUBLIC, *_settings(), *extras]
     for module_name in modules:
         public.append(module_name)
         module = sys.modules[module_name]
@@ -236,7 +326,11 @@ def _public_names(eventlet: Any, modules: list[str], shortcuts: dict[str, str]) 
             qualified = f"{module_name}.{name}"
             public.append(qualified)
             value = getattr(module, name, None)
-            if inspect.isclass(value) and getattr(value, "__module__", "") == module_name:
+            if (
+                inspect.isclass(value)
+                and getattr(value, "__module__", "") == module_name
+                and value.__name__ == name  # an alias's members are listed under the class
+            ):
                 public.extend(f"{qualified}.{member}" for member in _class_public_members(value))
     green = _import_quietly("eventlet.green")
     public.extend(
@@ -264,14 +358,29 @@ def answer(request: dict[str, Any]) -> dict[str, Any]:
     )
     modules, unimportable = _public_modules(eventlet)
     shortcuts = _shortcuts(eventlet, modules, imported)
+    extras = _extras(eventlet)
     names = {}
     for name in request.get("names", []):
+        canonical = canonical_name(name, shortcuts)
+        if canonical in extras:
+            kind = extras[canonical]
+            names[name] = {"exists": True, "canonical": canonical, "error": "", "kind": kind}
+            continue
         try:
             _, kind = _resolve(name)
         except LookupError as error:
+            if _module_file_exists(canonical):
+                # A module of the package whose import needs what is not
+                # installed here (eventlet.green.zmq without pyzmq): it exists.
+                names[name] = {
+                    "exists": True,
+                    "canonical": canonical,
+                    "error": "",
+                    "kind": "module",
+                }
+                continue
             names[name] = {"exists": False, "canonical": name, "error": str(error), "kind": ""}
         else:
-            canonical = canonical_name(name, shortcuts)
             names[name] = {"exists": True, "canonical": canonical, "error": "", "kind": kind}
     reply: dict[str, Any] = {
         "version": str(getattr(eventlet, "__version__", "unknown")),
@@ -280,7 +389,7 @@ def answer(request: dict[str, Any]) -> dict[str, Any]:
         "unimportable": unimportable,
     }
     if request.get("public"):
-        reply["public"] = _public_names(eventlet, modules, shortcuts)
+        reply["public"] = _public_names(eventlet, modules, shortcuts, extras)
     return reply
 
 

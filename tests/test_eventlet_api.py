@@ -18,6 +18,7 @@ from sphinx.util.console import strip_escape_sequences
 from sphinx.util.inventory import InventoryFile
 
 import eventlet_api_data as api_data
+from eventlet_api import _first_sentence
 from eventlet_api_coverage import coverage
 from eventlet_api_introspect import inspect_installed
 
@@ -81,13 +82,47 @@ def test_map_renders_entries_with_their_fields(app: SphinxTestApp) -> None:
 
 
 @pytest.mark.sphinx("html", testroot="api", freshenv=True)
+def test_map_starts_with_an_overview_table(app: SphinxTestApp) -> None:
+    app.build()
+    index = (app.outdir / "index.html").read_text(encoding="utf-8")
+    table = index[index.index("ev-overview") : index.index("</table>")]
+    cells = [
+        re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", table, re.S)
+    ]
+    # One row per name (not the module itself): its link, its kind, its first sentence.
+    assert cells == [
+        "spawn",
+        "function",
+        "Start a green thread and return its handle.",
+        "sleep",
+        "function",
+        "Yield to other green threads.",
+    ]
+    assert anchors(table) == ["#ev-eventlet.greenthread.spawn", "#ev-eventlet.greenthread.sleep"]
+
+
+@pytest.mark.parametrize(
+    ("summary", "first"),
+    [
+        ("One. Two.", "One."),
+        ("Call ``f(a. B)`` now. Then", "Call ``f(a. B)`` now."),
+        ("See :ev:`x`. ``y`` too.", "See :ev:`x`."),
+        ("No end", "No end"),
+    ],
+)
+def test_overview_cuts_the_summary_after_its_first_sentence(summary: str, first: str) -> None:
+    assert _first_sentence(summary) == first
+
+
+@pytest.mark.sphinx("html", testroot="api", freshenv=True)
 def test_rst_and_myst_roles_and_shortcuts_resolve_to_one_anchor(app: SphinxTestApp) -> None:
     app.build()
     index = (app.outdir / "index.html").read_text(encoding="utf-8")
     myst = (app.outdir / "myst.html").read_text(encoding="utf-8")
     recipe = (app.outdir / "recipe.html").read_text(encoding="utf-8")
-    # :ev:api:`eventlet.greenthread.spawn`, :ev:`eventlet.spawn`, :ev:api:`~...sleep`
-    assert anchors(index).count("#ev-eventlet.greenthread.spawn") == 2
+    # :ev:api:`eventlet.greenthread.spawn`, :ev:`eventlet.spawn`, :ev:api:`~...sleep`,
+    # and the overview table's link.
+    assert anchors(index).count("#ev-eventlet.greenthread.spawn") == 3
     assert "#ev-eventlet.greenthread.sleep" in anchors(index)
     assert '<span class="pre">sleep</span>' in index  # "~" shows the last component
     # MyST: {ev:api}`eventlet.greenthread.sleep` and {ev}`eventlet.sleep`
@@ -285,13 +320,14 @@ def test_schema_errors_point_at_the_data_file_and_the_directive(
     assert schema == [
         "_data/bad.toml:4: WARNING: entry 'eventlet.timeout.Timeout': unknown kind 'gadget'; "
         "expected one of module, class, exception, function, method, classmethod, property, "
-        f"attribute, data {loaded}",
+        f"attribute, data, envvar, keyword, environ {loaded}",
         "_data/bad.toml:9: WARNING: entry 'eventlet.timeout.with_timeout': missing required "
         f"field 'threading' {loaded}",
         "_data/bad.toml:17: WARNING: entry 'eventlet.timeout.is_timeout': field 'asyncio' "
         f"must be a string {loaded}",
         "_data/bad.toml:19: WARNING: entry 'eventlet.timeout.is_timeout': unknown field "
-        "'colour'; expected one of kind, summary, asyncio, threading, pitfalls, recipe "
+        "'colour'; expected one of kind, summary, asyncio, threading, pitfalls, recipe, "
+        "module "
         f"{loaded}",
         "_data/broken.toml:2: WARNING: invalid TOML: Illegal character '\\n' (at line 2, "
         "column 15) (loaded by schema.rst:7) [eventlet_api.schema]",
@@ -429,6 +465,83 @@ def test_parallel_build_equals_serial(tmp_path: Path) -> None:
         assert left == (parallel.outdir / name).read_bytes(), name
 
 
+# -- names that are not attributes: environment variables, keywords, environ keys --
+
+
+@pytest.mark.sphinx("html", testroot="api-extras", freshenv=True)
+def test_envvar_keyword_and_environ_entries(app: SphinxTestApp) -> None:
+    app.build()
+    data = "_data/api_map.toml"
+    loaded = "(loaded by index.rst:4)"
+    assert warnings_of(app) == [
+        f"{data}:50: WARNING: entry 'EVENTLET_THREADPOOL_SIZE': an EVENTLET_... name is of "
+        f"kind 'envvar' {loaded} [eventlet_api.schema]",
+        f"{data}:29: WARNING: EVENTLET_NO_SUCH_VARIABLE is not in the installed Eventlet "
+        f"{INSTALLED}: its source never reads this environment variable {loaded} "
+        "[eventlet_api.missing]",
+        f"{data}:42: WARNING: eventlet.no_such_key is not in the installed Eventlet "
+        f"{INSTALLED}: eventlet.wsgi never sets this environ key {loaded} "
+        "[eventlet_api.missing]",
+        f"{data}:36: WARNING: eventlet.patcher.monkey_patch.sockets is not in the installed "
+        f"Eventlet {INSTALLED}: the function accepts no such keyword argument {loaded} "
+        "[eventlet_api.missing]",
+        # Not rendered by any map, but still reported, once.
+        f"{data}:56: WARNING: entry 'eventlet.set_idle': an entry of kind 'environ' needs a "
+        "'module' field: the page it is on [eventlet_api.schema]",
+    ]
+    html = (app.outdir / "index.html").read_text(encoding="utf-8")
+    # Each reads as what it is, and every spelling links to its anchor.
+    name = '</span></span><span class="sig-name descname"><span class="pre">'
+    assert f"environ[&quot;{name}eventlet.input" in html
+    assert f"monkey_patch({name}socket" in html
+    links = html[html.index("Links:") :]
+    assert anchors(links) == [
+        "#ev-EVENTLET_HUB",
+        "#ev-eventlet.patcher.monkey_patch.socket",
+        "#ev-eventlet.patcher.monkey_patch.socket",
+        "#ev-eventlet.input",
+    ]
+    index = (app.outdir / "genindex.html").read_text(encoding="utf-8")
+    assert "environment variable" in index
+    assert "EVENTLET_HUB (Eventlet environment variable)" in index
+    assert "eventlet.input (Eventlet environ key)" in index
+    assert "eventlet.patcher.monkey_patch.socket (Eventlet keyword argument)" in index
+
+
+def test_coverage_counts_envvars_keywords_environ_keys_and_settings() -> None:
+    report = coverage(ROOTS / "test-api-extras" / "_data" / "api_map.toml")
+    for name in (
+        "EVENTLET_HUB",
+        "EVENTLET_THREADPOOL_SIZE",
+        "EVENTLET_NO_GREENDNS",
+        "eventlet.patcher.monkey_patch.socket",
+        "eventlet.patcher.monkey_patch.all",
+        "eventlet.input",
+        "eventlet.posthooks",
+        "eventlet.wsgi.MAX_HEADER_LINE",
+        "eventlet.patcher.original",
+    ):
+        assert name in report.public
+    for name in ("EVENTLET_HUB", "eventlet.patcher.monkey_patch.socket", "eventlet.input"):
+        assert name not in report.missing
+    assert "eventlet.patcher.monkey_patch.thread" in report.missing
+    # Eventlet's own test switch and wsgi's internal state names are not API.
+    assert "EVENTLET_TESTS" not in report.public
+    assert "eventlet.wsgi.STATE_IDLE" not in report.public
+
+
+def test_data_file_checks_entries_of_the_new_kinds(tmp_path: Path) -> None:
+    data = tmp_path / "map.toml"
+    data.write_text(
+        '[entries."EVENTLET_HUB"]\nkind = "envvar"\nmodule = "not a module"\n'
+        'summary = "s"\nasyncio = "a"\nthreading = "t"\n',
+        encoding="utf-8",
+    )
+    [problem] = api_data.load(data).problems
+    assert (problem.line, problem.module) == (3, "not a module")
+    assert "is not a module name" in problem.message
+
+
 # -- the data file and the coverage report, without Sphinx -------------------------
 
 
@@ -489,36 +602,79 @@ def test_introspection_canonical_names() -> None:
     assert not answer.names["eventlet.nope"].exists
     assert answer.names["eventlet.nope"].kind == ""
     assert answer.names["eventlet.nope"].error == "eventlet has no attribute 'nope'"
+    # Only modules that are really in the package count as existing when unimportable.
+    assert not inspect_installed(["eventlet.green.nope"]).names["eventlet.green.nope"].exists
 
 
 # -- the guide's own API map ----------------------------------------------------------
 
 GUIDE_MAP = ROOTS.parent.parent / "docs" / "_data" / "api_map.toml"
-#: Modules the guide promises full entries for (issue 4); issue 9 widens this.
-COMPLETE_MODULES = (
-    "eventlet.greenthread",
-    "eventlet.greenpool",
-    "eventlet.event",
-    "eventlet.queue",
-    "eventlet.semaphore",
-    "eventlet.timeout",
-)
+GUIDE_API_PAGES = ROOTS.parent.parent / "docs" / "reference" / "api"
 
 
 def test_guide_map_is_well_formed() -> None:
     api_map = api_data.load(GUIDE_MAP)
     assert api_map.problems == ()
-    assert all(
-        any(entry.in_module(module) for module in COMPLETE_MODULES)
+    # Every entry is on a page: some ev:map renders its module.
+    rendered = {
+        line.split("::", 1)[1].strip()
+        for page in GUIDE_API_PAGES.glob("*.rst")
+        for line in page.read_text(encoding="utf-8").splitlines()
+        if line.startswith(".. ev:map::")
+    }
+    assert [
+        entry.name
         for entry in api_map.entries.values()
-    )
+        if not any(entry.in_module(module) for module in rendered)
+    ] == []
 
 
-@pytest.mark.parametrize("module", COMPLETE_MODULES)
-def test_guide_map_covers_every_public_name_of(module: str) -> None:
+def test_guide_map_covers_every_public_name() -> None:
+    """The coverage gate (issue 9): every public name of the installed Eventlet has an entry."""
     report = coverage(GUIDE_MAP)
-    assert module in report.public
-    assert [n for n in report.missing if n == module or n.startswith(module + ".")] == []
+    assert report.unimportable == {}
+    assert report.missing == (), f"{len(report.missing)} public names have no entry"
+    assert report.covered == len(report.public) > 300
+
+
+def test_coverage_gate_fails_when_an_entry_is_removed(tmp_path: Path) -> None:
+    """Removing any one entry, of any kind, drops coverage below 100%."""
+    text = GUIDE_MAP.read_text(encoding="utf-8")
+    for name in (
+        "eventlet.tpool.execute",
+        "EVENTLET_HUB",
+        "eventlet.patcher.monkey_patch.socket",
+        "eventlet.input",
+        "eventlet.green.zmq",
+    ):
+        header = f'[entries."{name}"]'
+        assert header in text
+        trimmed = tmp_path / f"{name}.toml"
+        trimmed.write_text(text.replace(header, f'[entries."{name}_removed"]'), encoding="utf-8")
+        assert coverage(trimmed).missing == (name,)
+
+
+def test_coverage_command_fails_below_100_percent_with_strict(tmp_path: Path) -> None:
+    script = str(ROOTS.parent.parent / "ext" / "eventlet_api_coverage.py")
+    trimmed = tmp_path / "map.toml"
+    trimmed.write_text(
+        GUIDE_MAP.read_text(encoding="utf-8").replace(
+            '[entries."eventlet.lock.Lock.release"]', '[entries."eventlet.lock.Lock.released"]'
+        ),
+        encoding="utf-8",
+    )
+    run = [sys.executable, script, "--strict"]
+    env = {**os.environ, "PYTHONPATH": str(ROOTS.parent.parent / "ext")}
+    full = subprocess.run(
+        [*run, str(GUIDE_MAP)], capture_output=True, text=True, env=env, check=False
+    )
+    assert full.returncode == 0, full.stderr
+    assert "0 missing" in full.stderr
+    short = subprocess.run(
+        [*run, str(trimmed)], capture_output=True, text=True, env=env, check=False
+    )
+    assert short.returncode == 1
+    assert short.stdout.split() == ["eventlet.lock.Lock.release"]
 
 
 @pytest.mark.parametrize(
@@ -533,6 +689,9 @@ def test_guide_map_covers_every_public_name_of(module: str) -> None:
         ("eventlet.greenthread.spawn", "function"),
         ("eventlet.greenthread.getcurrent", "function"),  # a C function of greenlet
         ("eventlet.greenpool.DEBUG", "data"),
+        # A module of the package that cannot be imported here (on Python 3 it
+        # imports "urllib2") still exists.
+        ("eventlet.green.urllib2", "module"),
     ],
 )
 def test_introspection_kinds(name: str, kind: str) -> None:

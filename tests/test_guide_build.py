@@ -7,6 +7,7 @@ as the nox sessions, so what passes here passes for a writer and on CI.
 from __future__ import annotations
 
 import filecmp
+import html as html_module
 import json
 import os
 import pickle
@@ -80,6 +81,27 @@ def test_html_build_has_no_warnings(html: Path) -> None:
     assert "Eventlet Migration Guide" in index
     assert (html / "searchindex.js").stat().st_size > 0
     assert (html / "genindex.html").is_file()
+
+
+def test_general_index_lists_every_api_map_entry(html: Path) -> None:
+    """A reader finds every Eventlet name of the API map in the general index."""
+    sys.path.insert(0, str(DOCS.parent / "ext"))
+    try:
+        import eventlet_api_data
+        from eventlet_api import kind_label
+    finally:
+        sys.path.pop(0)
+    entries = eventlet_api_data.load(DOCS / "_data" / "api_map.toml").entries
+    index = html_module.unescape(
+        re.sub(r"<[^>]+>", "", (html / "genindex.html").read_text(encoding="utf-8"))
+    )
+    missing = [
+        name
+        for name, entry in entries.items()
+        if f"{name} (Eventlet {kind_label(entry.kind)})" not in index
+    ]
+    assert missing == []
+    assert len(entries) > 300
 
 
 #: Attributes whose URL a browser fetches by itself to show a page.
