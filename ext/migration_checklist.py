@@ -52,9 +52,14 @@ def matches(step: NumberedStep, applies_to: str) -> bool:
     return step.entry.applies_to in (applies_to, "both", "")
 
 
-class MigrationChecklistDirective(SphinxDirective):
-    """``.. migration-checklist::`` with an optional ``:applies-to:`` filter."""
+class StepSetDirective(SphinxDirective):
+    """A directive that shows the guide's steps, with an optional ``:applies-to:`` filter.
 
+    It leaves a placeholder node (``node_class``) that a post-transform fills
+    in once every page's steps are known; the checklist and the graph share it.
+    """
+
+    node_class: ClassVar[type[nodes.Element]]
     has_content = False
     option_spec: ClassVar[dict[str, Any]] = {
         "applies-to": lambda argument: (argument or "").strip(),
@@ -64,16 +69,22 @@ class MigrationChecklistDirective(SphinxDirective):
         applies_to = self.options.get("applies-to", "")
         if applies_to and applies_to not in TARGETS:
             warn(
-                f"migration-checklist option :applies-to: has unknown value {applies_to!r}; "
+                f"{self.name} option :applies-to: has unknown value {applies_to!r}; "
                 f"allowed: {', '.join(TARGETS)}",
                 self.get_location(),
                 "bad_option",
             )
             applies_to = ""
-        node = migration_checklist(applies_to=applies_to)
+        node = self.node_class(applies_to=applies_to)
         self.set_source_info(node)
         domain_of(self.env).note_dependent(self.env.docname)
         return [node]
+
+
+class MigrationChecklistDirective(StepSetDirective):
+    """``.. migration-checklist::``: every step, as a table to tick."""
+
+    node_class = migration_checklist
 
 
 def _cell(*children: Node) -> nodes.entry:

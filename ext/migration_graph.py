@@ -21,25 +21,21 @@ Loaded by ``migration_steps``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
-from sphinx.util.docutils import SphinxDirective
 from sphinxcontrib.mermaid import mermaid
 
-from migration_checklist import matches
+from migration_checklist import StepSetDirective, matches
 from migration_steps import (
     INTERACTIVE_BUILDERS,
-    TARGETS,
     NumberedStep,
     domain_of,
     step_xref,
-    warn,
 )
 
 if TYPE_CHECKING:
-    from docutils.nodes import Node
     from sphinx.application import Sphinx
     from sphinx.builders import Builder
     from sphinx.util.typing import ExtensionMetadata
@@ -49,28 +45,10 @@ class migration_graph(nodes.General, nodes.Element):
     """Placeholder for the graph, replaced when the page is resolved."""
 
 
-class MigrationGraphDirective(SphinxDirective):
-    """``.. migration-graph::`` with an optional ``:applies-to:`` filter."""
+class MigrationGraphDirective(StepSetDirective):
+    """``.. migration-graph::``: which step requires which."""
 
-    has_content = False
-    option_spec: ClassVar[dict[str, Any]] = {
-        "applies-to": lambda argument: (argument or "").strip(),
-    }
-
-    def run(self) -> list[Node]:
-        applies_to = self.options.get("applies-to", "")
-        if applies_to and applies_to not in TARGETS:
-            warn(
-                f"migration-graph option :applies-to: has unknown value {applies_to!r}; "
-                f"allowed: {', '.join(TARGETS)}",
-                self.get_location(),
-                "bad_option",
-            )
-            applies_to = ""
-        node = migration_graph(applies_to=applies_to)
-        self.set_source_info(node)
-        domain_of(self.env).note_dependent(self.env.docname)
-        return [node]
+    node_class = migration_graph
 
 
 def mermaid_label(text: str) -> str:
