@@ -241,7 +241,8 @@ def test_incremental_rebuild_equals_clean_build(html: Path, tmp_path: Path) -> N
     assert "1 changed" in rebuilt.stdout  # the rebuild read only the touched page
     assert _tree_differences(html, out) in ([], ["searchindex.js"])
     clean, incremental = _search_index(html), _search_index(out)
-    # Sphinx 9.0 bug: IndexBuilder.load() does not restore "indexentries" (the
+    # Sphinx bug https://github.com/sphinx-doc/sphinx/issues/12599 (open, seen
+    # since 7.4): IndexBuilder.load() does not restore "indexentries" (the
     # index directive and glossary terms) of pages an incremental build does
     # not rewrite; they live in env._search_index_index_entries, which is
     # filled while writing, after the environment was pickled. Clean builds
