@@ -12,9 +12,25 @@ REPO = Path(__file__).resolve().parent.parent
 # guide's conf.py does.
 sys.path.insert(0, str(REPO / "ext"))
 
-# guide_examples (tests/guide_examples.py) builds the guide and runs its
-# examples for tests/test_examples.py.
-pytest_plugins = ("sphinx.testing.fixtures", "guide_examples")
+# guide_build (tests/guide_build.py) builds the guide once for every test
+# that needs it; guide_examples (tests/guide_examples.py) runs its examples
+# for tests/test_examples.py.
+pytest_plugins = ("sphinx.testing.fixtures", "guide_build", "guide_examples")
+
+#: The tests that take longest, longest first. They run first, so that under
+#: pytest-xdist no worker starts one of them while the others have run out of
+#: work (nox -s tests runs on every core).
+LONGEST_FIRST = (
+    "tests/test_guide_build.py::test_pdf_has_every_chapter_and_diagram",
+    "tests/test_guide_build.py::test_serial_and_incremental_builds_equal_clean_parallel_ones",
+    "tests/test_guide_build.py::test_epub_has_every_page_and_diagram",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {nodeid: position for position, nodeid in enumerate(LONGEST_FIRST)}
+    # sort() is stable: everything else keeps its order.
+    items.sort(key=lambda item: rank.get(item.nodeid, len(rank)))
 
 
 @pytest.fixture(scope="session")

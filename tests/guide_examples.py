@@ -40,9 +40,10 @@ import pytest
 from packaging.specifiers import SpecifierSet
 
 from examples import is_python
+from guide_build import GuideBuild, guide_build, recorded_build
 
 if TYPE_CHECKING:
-    from collections.abc import Generator, Sequence
+    from collections.abc import Sequence
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "docs"
@@ -380,8 +381,6 @@ def python_blocks_in_html(html: Path) -> Counter[str]:
 class _State:
     guide: Guide | None = None
     error: str | None = None
-    #: Node ids of the collected example items.
-    items: set[str] = dataclasses.field(default_factory=set)
     ran: int = 0
     passed: int = 0
     #: Examples skipped because they need another Python (requires-python).
@@ -390,6 +389,10 @@ class _State:
 
 
 _STATE = pytest.StashKey[_State]()
+#: Marks an example's test report, so that the summary can count it in the
+#: process that prints it: with pytest-xdist that is the controller, which
+#: sees reports but not items.
+_EXAMPLE_PROPERTY = ("guide example", True)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -410,6 +413,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[_STATE] = _State()
+    config.pluginmanager.register(_ExampleSummary(config), "guide-example-summary")
 
 
 def guide(config: pytest.Config) -> Guide:
@@ -418,61 +422,92 @@ def guide(config: pytest.Config) -> Guide:
     if state.error is not None:
         raise ExampleFailure(state.error)
     if state.guide is None:
-        srcdir = (config.getoption("examples_docs") or DOCS).resolve()
-        outdir = Path(tempfile.mkdtemp(prefix="guide-examples-"))
-        config.add_cleanup(lambda: shutil.rmtree(outdir, ignore_errors=True))
         try:
-            state.guide = build(srcdir, outdir, config.rootpath)
+            state.guide = _build_for(config)
         except ExampleFailure as failure:
             state.error = str(failure)
             raise
     return state.guide
 
 
+def _build_for(config: pytest.Config) -> Guide:
+    """The guide's own examples come from the shared strict build (tests/guide_build.py)."""
+    srcdir = (config.getoption("examples_docs") or DOCS).resolve()
+    if srcdir == DOCS.resolve():
+        return _from_shared_build(guide_build(config), config.rootpath)
+    outdir = Path(tempfile.mkdtemp(prefix="guide-examples-"))
+    config.add_cleanup(lambda: shutil.rmtree(outdir, ignore_errors=True))
+    return build(srcdir, outdir, config.rootpath)
+
+
+def _from_shared_build(built: GuideBuild, base: Path) -> Guide:
+    json_path = built.doctrees / JSON_NAME
+    if not json_path.is_file():
+        # A warning alone does not stop the examples (test_guide_build.py
+        # reports it); a build that wrote nothing does.
+        raise ExampleFailure(
+            f"building the guide to collect its examples failed "
+            f"(exit status {built.returncode}):\n{built.stderr}"
+        )
+    return Guide(srcdir=DOCS, html=built.html, examples=load_examples(json_path, base))
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         callspec = getattr(item, "callspec", None)
         if callspec is not None and isinstance(callspec.params.get("example"), Example):
-            item.config.stash[_STATE].items.add(item.nodeid)
+            item.user_properties.append(_EXAMPLE_PROPERTY)
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(
-    item: pytest.Item,
-) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    report = yield
-    state = item.config.stash[_STATE]
-    if item.nodeid in state.items and report.when == "call":
+class _ExampleSummary:
+    """Counts the examples' reports and prints the summary line at the end."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when != "call" or _EXAMPLE_PROPERTY not in report.user_properties:
+            return
+        state = self.config.stash[_STATE]
         if report.skipped:
             state.other_python += 1
-            return report
+            return
         state.ran += 1
         if report.passed:
             state.passed += 1
         else:
-            state.failed.append(item.nodeid)
-    return report
+            state.failed.append(report.nodeid)
 
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        state = self.config.stash[_STATE]
+        built = self._guide()
+        if built is None or not (state.ran or state.other_python or state.guide):
+            return
+        marked = built.marked
+        line = (
+            f"{len(built.examples)} found, {state.ran} run, {state.passed} passed, "
+            f"{len(state.failed)} failed, {len(marked)} marked not-run"
+        )
+        if state.other_python:
+            line += f", {state.other_python} skipped (marked for another Python)"
+        not_selected = len(built.runnable) - state.ran - state.other_python
+        if not_selected:
+            line += f", {not_selected} not run (deselected, or the session stopped early)"
+        terminalreporter.write_sep("-", "guide examples")
+        terminalreporter.write_line(line)
+        if self.config.getoption("verbose") > 0:
+            for example in marked:
+                terminalreporter.write_line(f"  not run: {example.id}: {example.not_run}")
 
-def pytest_terminal_summary(
-    terminalreporter: pytest.TerminalReporter, config: pytest.Config
-) -> None:
-    state = config.stash[_STATE]
-    if state.guide is None:
-        return
-    examples = state.guide.examples
-    marked = state.guide.marked
-    line = (
-        f"{len(examples)} found, {state.ran} run, {state.passed} passed, "
-        f"{len(state.failed)} failed, {len(marked)} marked not-run"
-    )
-    if state.other_python:
-        line += f", {state.other_python} skipped (marked for another Python)"
-    not_selected = len(state.guide.runnable) - state.ran - state.other_python
-    if not_selected:
-        line += f", {not_selected} not run (deselected, or the session stopped early)"
-    terminalreporter.write_sep("-", "guide examples")
-    terminalreporter.write_line(line)
-    if config.getoption("verbose") > 0:
-        for example in marked:
-            terminalreporter.write_line(f"  not run: {example.id}: {example.not_run}")
+    def _guide(self) -> Guide | None:
+        """This process's guide, or (in an xdist controller) the one the workers built."""
+        state = self.config.stash[_STATE]
+        if state.guide is not None or self.config.getoption("examples_docs") is not None:
+            return state.guide
+        built = recorded_build(self.config)
+        if built is None:
+            return None
+        try:
+            return _from_shared_build(built, self.config.rootpath)
+        except ExampleFailure:
+            return None

@@ -1,0 +1,158 @@
+"""pytest plugin: build the whole guide once per test run, shared by every test.
+
+A strict HTML build of the guide is the slowest thing the suite does, and
+many tests need one: the build checks, the checks of the HTML, and the guide's
+examples, which ext/examples.py records while the guide builds. This plugin
+makes that build once, the first time a test (or the collection of the
+examples) asks for it, and every later request gets the same output.
+
+With pytest-xdist, each worker is its own process; the controller gives all of
+them one directory, and a file lock lets the first worker that asks build
+there while the others wait and then read the same result.
+
+The build is the one the nox sessions make (``-W --keep-going -n``), with
+``-j 2`` and a fixed ``SOURCE_DATE_EPOCH``. A warning does not stop it: the
+examples still run, and ``tests/test_guide_build.py`` fails on the warning.
+The other builds there compare a serial and an incremental build with this
+one, so the one build also proves that parallel builds are right.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fcntl
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+DOCS = REPO / "docs"
+#: The nox sessions' flags: warnings are errors, all are shown, every
+#: cross-reference must resolve.
+STRICT = ("-W", "--keep-going", "-n")
+#: Any fixed moment: two builds with the same value must give the same bytes.
+REPRODUCIBLE_EPOCH = "1767225600"
+#: Parallel jobs of the shared build: it is built while the collection waits
+#: for its examples, so it may use both cores of a small machine.
+JOBS = "2"
+
+_DIRECTORY = pytest.StashKey[Path]()
+_BUILD = pytest.StashKey["GuideBuild"]()
+_WORKER_INPUT = "guide_build_directory"
+
+
+@dataclasses.dataclass(frozen=True)
+class GuideBuild:
+    """The shared build: where it wrote and what sphinx-build said."""
+
+    html: Path
+    doctrees: Path
+    returncode: int
+    stderr: str
+
+    @property
+    def clean(self) -> bool:
+        return self.returncode == 0 and "WARNING" not in self.stderr
+
+
+def sphinx_command(builder: str, outdir: Path, doctrees: Path, *extra: str) -> list[str]:
+    """The strict ``sphinx-build`` command line, without colour.
+
+    CI sets FORCE_COLOR, and escape codes would break the tests that read
+    the build's output.
+    """
+    return [
+        sys.executable, "-m", "sphinx", "--no-color", *STRICT,
+        "-b", builder, "-d", str(doctrees), *extra,
+    ]  # fmt: skip
+
+
+def build_environment() -> dict[str, str]:
+    return {**os.environ, "SOURCE_DATE_EPOCH": REPRODUCIBLE_EPOCH}
+
+
+def guide_build(config: pytest.Config) -> GuideBuild:
+    """The strict ``-j 2`` HTML build of docs/, made by whichever test asks first."""
+    cached = config.stash.get(_BUILD, None)
+    if cached is not None:
+        return cached
+    directory = config.stash[_DIRECTORY]
+    html, doctrees, record = directory / "html", directory / "doctrees", directory / "build.json"
+    with (directory / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not record.is_file():
+            result = subprocess.run(
+                [*sphinx_command("html", html, doctrees, "-j", JOBS), str(DOCS), str(html)],
+                capture_output=True,
+                text=True,
+                env=build_environment(),
+                check=False,
+            )
+            # Written last: a build that was interrupted is made again.
+            record.write_text(
+                json.dumps({"returncode": result.returncode, "stderr": result.stderr}),
+                encoding="utf-8",
+            )
+        data = json.loads(record.read_text(encoding="utf-8"))
+    built = GuideBuild(html, doctrees, data["returncode"], data["stderr"])
+    config.stash[_BUILD] = built
+    return built
+
+
+@pytest.fixture(scope="session")
+def guide_html(pytestconfig: pytest.Config) -> Path:
+    """The HTML of the shared build; the test fails if the build was not clean."""
+    built = guide_build(pytestconfig)
+    if not built.clean:
+        pytest.fail(
+            f"the strict build of the guide failed (exit status {built.returncode}):\n"
+            f"{built.stderr}",
+            pytrace=False,
+        )
+    return built.html
+
+
+def copy_doctrees(built: GuideBuild, destination: Path) -> Path:
+    """A private copy of the shared build's doctrees, for another builder to reuse.
+
+    Sphinx shares doctrees between builders (the ePub and LaTeX builders
+    write from what the HTML build read), but two builds must not write
+    one environment at the same time: each gets its own copy.
+    """
+    shutil.copytree(built.doctrees, destination)
+    return destination
+
+
+class _XdistController:
+    """Gives every pytest-xdist worker the controller's build directory."""
+
+    @staticmethod
+    def pytest_configure_node(node: object) -> None:
+        node.workerinput[_WORKER_INPUT] = str(node.config.stash[_DIRECTORY])  # type: ignore[attr-defined]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None:
+        config.stash[_DIRECTORY] = Path(workerinput[_WORKER_INPUT])
+        return
+    directory = Path(tempfile.mkdtemp(prefix="guide-build-"))
+    config.stash[_DIRECTORY] = directory
+    # Removed when the controller ends, after every worker has.
+    config.add_cleanup(lambda: shutil.rmtree(directory, ignore_errors=True))
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_XdistController())
+
+
+def recorded_build(config: pytest.Config) -> GuideBuild | None:
+    """The shared build if some process of this run made it, without building it."""
+    directory = config.stash.get(_DIRECTORY, None)
+    if directory is None or not (directory / "build.json").is_file():
+        return None
+    return guide_build(config)
