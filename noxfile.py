@@ -315,23 +315,16 @@ def bench(session: nox.Session) -> None:
 def lock(session: nox.Session) -> None:
     """Regenerate requirements/*.txt from pyproject.toml's dependency groups (needs PyPI)."""
     session.install("uv")
-    for group in ("docs", "serve", "test", "lint"):
+    # Lint first: the test group pins Ruff (tests/test_guard_rails.py runs it)
+    # to the version that `nox -s lint` runs.
+    for group in ("lint", "docs", "serve", "test"):
+        constraints = ("-c", str(REQUIREMENTS / "lint.txt")) if group == "test" else ()
         session.run(
-            "uv",
-            "pip",
-            "compile",
-            "--quiet",
-            "--universal",
-            "--python-version",
-            "3.10",
-            "--upgrade",
-            "--group",
-            group,
-            "pyproject.toml",
-            "-o",
-            str(REQUIREMENTS / f"{group}.txt"),
+            "uv", "pip", "compile", "--quiet", "--universal", "--python-version", "3.10",
+            "--upgrade", "--group", group, *constraints, "pyproject.toml",
+            "-o", str(REQUIREMENTS / f"{group}.txt"),
             env={"UV_CUSTOM_COMPILE_COMMAND": "nox -s lock"},
-        )
+        )  # fmt: skip
 
 
 @nox.session(venv_backend="none")
