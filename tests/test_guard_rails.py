@@ -1,7 +1,7 @@
-"""The lint rule of docs/howto/prepare/guard-rails.rst bans Eventlet imports.
+"""The lint rule of docs/howto/after/guard-rails.rst bans Eventlet imports.
 
 The page shows the Ruff configuration by including
-docs/howto/prepare/ban-eventlet.toml. These tests run Ruff with exactly that
+docs/howto/after/ban-eventlet.toml. These tests run Ruff with exactly that
 file as a project's pyproject.toml, on a module that imports Eventlet in the
 ways the page lists and on one that does not, and check what Ruff reports.
 """
@@ -23,8 +23,8 @@ else:  # pragma: no cover - the docs group installs tomli on 3.10
     import tomli as tomllib
 
 REPO = Path(__file__).resolve().parent.parent
-PAGE = REPO / "docs" / "howto" / "prepare" / "guard-rails.rst"
-CONFIG = REPO / "docs" / "howto" / "prepare" / "ban-eventlet.toml"
+PAGE = REPO / "docs" / "howto" / "after" / "guard-rails.rst"
+CONFIG = REPO / "docs" / "howto" / "after" / "ban-eventlet.toml"
 TIMEOUT = 60
 
 BANNED = """\
