@@ -448,6 +448,55 @@ def test_monkey_patch_keywords_match_installed_eventlet() -> None:
     assert 'if modname == "builtins":\n            on.setdefault(modname, False)' in source
 
 
+def test_more_dependency_forms_and_star_imports(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path / "more",
+        {
+            "pyproject.toml": """
+                [tool.poetry.dependencies]
+                python = "^3.9"
+                eventlet = "^0.33"
+                gunicorn = {version = "^21.2", extras = ["eventlet"]}
+
+                [dependency-groups]
+                test = [
+                    "pytest",
+                    "eventlet ; python_version < '3.13'",
+                ]
+                """,
+            "Pipfile": """
+                [packages]
+                flask = "*"
+                eventlet = "==0.41.3"
+                """,
+            "requirements/prod.in": """
+                -r base.txt
+                -e git+https://github.com/eventlet/eventlet.git#egg=eventlet
+                Eventlet>=0.30
+                """,
+            # eventlet has no __all__: a star import binds its shortcuts and
+            # the submodules its __init__ imports.
+            "star.py": """
+                from eventlet import *
+
+                sleep(0)
+                greenthread.spawn_n(print)
+                """,
+        },
+    )
+    assert findings_of(root) == [
+        ("Pipfile", 3, "dependency", "eventlet"),
+        ("pyproject.toml", 3, "dependency", "eventlet"),
+        ("pyproject.toml", 4, "dependency", "gunicorn[eventlet]"),
+        ("pyproject.toml", 9, "dependency", "eventlet"),
+        ("requirements/prod.in", 2, "dependency", "eventlet"),
+        ("requirements/prod.in", 3, "dependency", "eventlet"),
+        ("star.py", 1, "import", "eventlet"),
+        ("star.py", 3, "call", "eventlet.greenthread.sleep"),
+        ("star.py", 4, "call", "eventlet.greenthread.spawn_n"),
+    ]
+
+
 # -- What must not be reported ---------------------------------------------------------
 
 NEGATIVES: dict[str, str | bytes] = {

@@ -826,9 +826,12 @@ _BRANCHING = tuple(
 class PythonAnalyzer:
     """Walks one module's syntax tree in execution order, tracking what names are bound to."""
 
-    def __init__(self, path: str, is_setup_py: bool = False) -> None:
+    def __init__(self, path: str, is_setup_py: bool = False, source: str | None = None) -> None:
         self.path = path
         self.is_setup_py = is_setup_py
+        #: The source's lines, to skip functions that cannot hold a finding.
+        self.lines = re.split(r"\r\n|\r|\n", source) if source is not None else None
+        self._pattern: tuple[int, re.Pattern[str]] | None = None
         self.findings: list[Finding] = []
         #: Every name that some statement binds to an Eventlet name.
         self.interesting: set[str] = set()
@@ -842,6 +845,8 @@ class PythonAnalyzer:
         # Function bodies run later, with the module's names as they end up.
         while self.deferred:
             node, scope = self.deferred.pop(0)
+            if not self.may_use_eventlet(node):
+                continue  # nor do the functions nested in it
             self.scope = scope
             if isinstance(node, ast.Lambda):
                 self.visit(node.body)
@@ -851,6 +856,25 @@ class PythonAnalyzer:
             self.setup_py_requirements(tree)
         self.findings.sort(key=lambda f: (f.line, KINDS.index(f.kind), f.name))
         return self.findings
+
+    def may_use_eventlet(self, node: ast.AST) -> bool:
+        """False if the function's text names nothing a finding could come from.
+
+        Every finding in a function needs "eventlet" (any case) in its text, a
+        name bound to something of Eventlet's, or a configuration key.
+        """
+        if self.lines is None:
+            return True
+        if self._pattern is None or self._pattern[0] != len(self.interesting):
+            words = sorted({*self.interesting, *CONFIG_KEYS}, key=len, reverse=True)
+            alternatives = "|".join(map(re.escape, words))
+            self._pattern = (
+                len(self.interesting),
+                re.compile(rf"(?i:eventlet)|\b(?:{alternatives})\b"),
+            )
+        start = node.lineno  # type: ignore[attr-defined]
+        end = getattr(node, "end_lineno", None) or len(self.lines)
+        return self._pattern[1].search("\n".join(self.lines[start - 1 : end])) is not None
 
     def report(self, node: ast.AST, name: str, kind: str, detail: str = "", **extra: Any) -> None:
         if kind in ROLE_KINDS.values() or kind in ("import", "patch-target", "monkey-patch"):
@@ -1127,7 +1151,7 @@ class PythonAnalyzer:
             self.visit(node.value)
             self.visit(node.slice)
         elif isinstance(node, ast.Compare):
-            if any(isinstance(op, (ast.In, ast.NotIn)) for op in node.ops):
+            if any(isinstance(op, (ast.In, ast.NotIn)) for op in node.ops):  # codespell:ignore
                 self.check_environ_key(node.comparators[0], node.left, node)
             self.visit(node.left)
             for comparator in node.comparators:
@@ -1643,7 +1667,8 @@ def scan_file(path: Path, relative: str, roles: Sequence[str]) -> list[Finding]:
             shown = ", ".join(map(str, lines[:10])) + (", ..." if len(lines) > 10 else "")
             detail = f"not parsed ({reason}); mentions Eventlet on lines {shown}"
             return [Finding(relative, 0, "", "skipped", detail)]
-        analyzer = PythonAnalyzer(relative, is_setup_py=path.name == "setup.py")
+        source = data.decode("utf-8", errors="replace")
+        analyzer = PythonAnalyzer(relative, path.name == "setup.py", source)
         try:
             findings.extend(analyzer.run(tree))
         except RecursionError:
