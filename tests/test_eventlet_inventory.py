@@ -935,3 +935,11 @@ def test_framework_urls_point_into_the_built_guide(guide_html: Path, framework: 
     ):
         pytest.skip(f"{page}: the {framework} page is not written yet")
     assert (guide_html / page).is_file()
+
+
+@pytest.mark.slow
+def test_the_page_offers_the_tool_for_download(guide_html: Path) -> None:
+    (download,) = guide_html.glob("_downloads/*/eventlet_inventory.py")
+    assert download.read_bytes() == TOOL.read_bytes()
+    page = (guide_html / "howto" / "prepare" / "inventory.html").read_text(encoding="utf-8")
+    assert f'href="../../{download.relative_to(guide_html).as_posix()}"' in page
