@@ -705,6 +705,14 @@ def test_default_path_is_the_current_directory(fixture_tree: Path) -> None:
     )
 
 
+def test_several_roots_keep_their_names_in_paths(fixture_tree: Path) -> None:
+    result = run_tool("--json", "app", "tests/", "Procfile", cwd=fixture_tree)
+    found = [(f["path"], f["line"], f["kind"], f["name"]) for f in json.loads(result.stdout)]
+    assert found == [
+        f for f in EXPECTED if f[0].startswith(("app/", "tests/")) or f[0] == "Procfile"
+    ]
+
+
 def test_excludes(fixture_tree: Path) -> None:
     result = run_tool("--json", "--exclude", "app/*", "--exclude", "*.toml", str(fixture_tree))
     paths = {f["path"] for f in json.loads(result.stdout)}
@@ -831,7 +839,7 @@ def test_tool_runs_on_python_3_9(fixture_tree: Path) -> None:
         check=False,
     )
     if result.returncode not in (0, 1) and "python3.9" in result.stderr:
-        pytest.skip(f"python3.9 on PATH does not run: {result.stderr.strip()}")
+        pytest.skip(f"python3.9 on PATH does not run: {result.stderr.strip().splitlines()[0]}")
     assert [(f["path"], f["line"], f["kind"], f["name"]) for f in json.loads(result.stdout)] == (
         EXPECTED
     )

@@ -659,9 +659,8 @@ def monkey_patch_effect(call: ast.Call) -> tuple[dict[str, bool | None], list[st
             unknown_extra = True
             continue
         value = keyword.value
-        known = value.value if isinstance(value, ast.Constant) else None
-        on[keyword.arg] = bool(known) if isinstance(value, ast.Constant) else None
-        del known
+        # A literal decides now; anything else (a variable, a call) at run time.
+        on[keyword.arg] = bool(value.value) if isinstance(value, ast.Constant) else None
     if call.args:
         problems.append("positional arguments: monkey_patch() takes keyword arguments only")
     if "__builtin__" in on:
@@ -1553,10 +1552,9 @@ def scan_ini(path: str, text: str, tox: bool) -> list[Finding]:
                 and key in ("install_requires", "tests_require", "setup_requires")
             ) or section == "options.extras_require"
         if relevant and value:
-            for item in value.split(";" if False else "\n"):
-                found = requirement_name(item)
-                if found is not None:
-                    findings.append(Finding(path, number, found, "dependency", item.strip()))
+            found = requirement_name(value)
+            if found is not None:
+                findings.append(Finding(path, number, found, "dependency", value.strip()))
     return findings
 
 
@@ -1697,7 +1695,7 @@ def iter_files(
     """(path, path relative to root in POSIX form, roles) for every file worth reading."""
     if root.is_file():
         roles = file_roles(root.name, root.parent.name)
-        yield root, root.name, roles or ("python",) if root.suffix == "" else roles
+        yield root, root.name, roles  # no roles: scan_file looks for a #! line
         return
     for directory, subdirectories, files in os.walk(root):
         relative_dir = os.path.relpath(directory, root)
@@ -1733,7 +1731,11 @@ def scan(
         # Invalid escape sequences and the like in scanned code are not ours to report.
         warnings.simplefilter("ignore")
         for root in paths:
+            # With several roots, each path starts with its root as given.
+            prefix = Path(root).as_posix().rstrip("/") + "/" if len(paths) > 1 else ""
             for path, relative, roles in iter_files(Path(root), default_excludes, excludes):
+                if prefix:
+                    relative = prefix + relative if Path(root).is_dir() else Path(root).as_posix()
                 report.files_scanned += 1
                 report.findings.extend(scan_file(path, relative, roles))
     report.seconds = time.perf_counter() - start
