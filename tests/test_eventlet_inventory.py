@@ -683,7 +683,10 @@ def test_markdown_output(fixture_tree: Path) -> None:
         "#ev-eventlet.greenthread.sleep)"
     ) in text
     # Markdown in a detail is escaped, so it cannot break the list.
-    assert "(gunicorn --worker-class=eventlet)" in text or "--worker-class=eventlet" in text
+    assert (
+        "### `tox.ini`\n\n- [ ] line 7: dependency [`eventlet`]"
+        f"({inventory.DEFAULT_BASE_URL}reference/api/index.html) (eventlet\\>=0.36)\n"
+    ) in text
     assert text.count("- [ ] ") == len(EXPECTED)
 
 
