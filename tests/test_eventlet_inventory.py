@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -619,6 +620,17 @@ def test_unparseable_files_are_skipped_and_the_scan_goes_on(tmp_path: Path) -> N
     assert "mentions Eventlet on lines 1" in findings[("binary.py", "skipped")]["detail"]
     text = run_tool(str(root)).stdout
     assert "Skipped 3 files that mention Eventlet (check them by hand):" in text
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs os.mkfifo")
+def test_a_fifo_is_not_read(tmp_path: Path) -> None:
+    # Opening a FIFO for reading blocks until a writer comes: the scan would hang.
+    root = write_tree(tmp_path / "tree", {"good.py": "import eventlet\n"})
+    os.mkfifo(root / "pipe.py")
+    result = run_tool("--json", str(root))
+    assert result.returncode == 1, result.stderr
+    found = [(f["path"], f["kind"]) for f in json.loads(result.stdout)]
+    assert found == [("good.py", "import")]
 
 
 # -- Output formats and the command line -------------------------------------------------

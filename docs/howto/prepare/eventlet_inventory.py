@@ -1719,7 +1719,10 @@ def iter_files(
             roles = file_roles(name, parent)
             if not roles and "." in name:
                 continue  # not a file any scanner reads; extensionless files may be scripts
-            yield Path(directory, name), relative, roles
+            path = Path(directory, name)
+            if not path.is_file():
+                continue  # a FIFO, socket or device: reading it could block for ever
+            yield path, relative, roles
 
 
 def scan(
