@@ -619,7 +619,19 @@ def test_unparseable_files_are_skipped_and_the_scan_goes_on(tmp_path: Path) -> N
     assert findings[("bad_utf8.py", "skipped")]["detail"].startswith("not parsed (SyntaxError")
     assert "mentions Eventlet on lines 1" in findings[("binary.py", "skipped")]["detail"]
     text = run_tool(str(root)).stdout
-    assert "Skipped 3 files that mention Eventlet (check them by hand):" in text
+    assert "Skipped 3 files that mention Eventlet (check by hand):" in text
+    assert "(5 files read in " in text
+
+
+def test_counts_of_one_are_singular(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "one", {"py2.py": 'import eventlet\nprint "x"\n'})
+    text = run_tool(str(root)).stdout
+    assert text.startswith(f"Eventlet inventory of {root}: 0 findings in 0 files (1 file read ")
+    assert "Skipped 1 file that mentions Eventlet (check by hand):" in text
+    write_tree(root, {"good.py": "import eventlet\n"})
+    assert ": 1 finding in 1 file (2 files read " in run_tool(str(root)).stdout
+    markdown = run_tool("--markdown", str(root)).stdout
+    assert "1 use of Eventlet in 1 file (" in markdown
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs os.mkfifo")

@@ -1784,13 +1784,18 @@ def _sorted(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (f.path, f.line, KINDS.index(f.kind), f.name))
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
 def format_text(report: Report, base_url: str) -> str:
     findings = [f for f in report.findings if f.kind != "skipped"]
     skipped = [f for f in report.findings if f.kind == "skipped"]
     files = {f.path for f in findings}
     out = [
-        f"Eventlet inventory of {', '.join(report.roots)}: {len(findings)} findings "
-        f"in {len(files)} files ({report.files_scanned} files read in {report.seconds:.1f} s)."
+        f"Eventlet inventory of {', '.join(report.roots)}: {_count(len(findings), 'finding')} "
+        f"in {_count(len(files), 'file')} ({_count(report.files_scanned, 'file')} read "
+        f"in {report.seconds:.1f} s)."
     ]
     out.extend(report.installed)
     for path, items in sorted(Report(report.roots, _sorted(findings)).by_file().items()):
@@ -1803,7 +1808,10 @@ def format_text(report: Report, base_url: str) -> str:
             out.append(line)
     if skipped:
         out.append("")
-        out.append(f"Skipped {len(skipped)} files that mention Eventlet (check them by hand):")
+        out.append(
+            f"Skipped {_count(len(skipped), 'file')} that "
+            f"{'mentions' if len(skipped) == 1 else 'mention'} Eventlet (check by hand):"
+        )
         for finding in _sorted(skipped):
             out.append(f"  {finding.path}: {finding.detail}")
     if findings:
@@ -1831,7 +1839,7 @@ def format_markdown(report: Report, base_url: str) -> str:
     out = [
         "## Eventlet inventory",
         "",
-        f"{len(findings)} uses of Eventlet in {len(files)} files "
+        f"{_count(len(findings), 'use')} of Eventlet in {_count(len(files), 'file')} "
         f"(`eventlet_inventory.py` {__version__}).",
     ]
     for note in report.installed:
