@@ -581,6 +581,38 @@ def test_a_name_rebound_later_is_not_eventlet(tmp_path: Path) -> None:
     ]
 
 
+def test_yaml_folded_command_is_one_command_line(tmp_path: Path) -> None:
+    # YAML joins the lines of a folded scalar (">") into one command line; a literal
+    # scalar ("|") keeps them apart, so its pytest -k stays a test selection.
+    root = write_tree(
+        tmp_path / "k8s",
+        {
+            "deploy.yaml": """
+                containers:
+                  - name: web
+                    command: >-
+                      gunicorn --workers 2
+                      -k eventlet app:app
+                  - name: worker
+                    args: >
+                      celery -A app worker
+                      --pool eventlet
+                steps:
+                  - run: |
+                      pip install gunicorn
+                      pytest -k eventlet
+                  - name: later
+                    run: >
+                      pytest tests
+                  - -k eventlet
+            """,
+        },
+    )
+    result = run_tool("--json", str(root))
+    found = [(f["line"], f["kind"], f["detail"]) for f in json.loads(result.stdout)]
+    assert found == [(5, "gunicorn", "-k eventlet"), (9, "celery", "--pool eventlet")]
+
+
 def test_nothing_found_exits_0(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "clean", {"app.py": "import asyncio\n"})
     result = run_tool(str(root))

@@ -1404,16 +1404,21 @@ def command_line_selections(
                 yield kind, line, f"{word} {value}" if word in (short, long) else word
 
 
+YAML_FOLDED_RE = re.compile(r":\s*>[-+]?[1-9]?\s*(#.*)?\Z")
+
+
 def _logical_lines(lines: Sequence[str], yaml: bool) -> Iterator[list[tuple[int, str]]]:
-    """Group lines into commands: backslash continuations, and YAML block lists."""
+    """Group lines into commands: backslash continuations, YAML block lists and
+    YAML folded scalars (``command: >``, whose lines YAML joins into one)."""
     group: list[tuple[int, str]] = []
     list_indent: int | None = None
+    folded_indent: int | None = None  # indent of the key that opened a folded scalar
     for number, raw in enumerate(lines, 1):
         stripped = raw.strip()
         if not stripped or stripped.startswith(("#", ";")):
             if group and not group[-1][1].endswith("\\"):
                 yield group
-                group, list_indent = [], None
+                group, list_indent, folded_indent = [], None, None
             continue
         indent = len(raw) - len(raw.lstrip())
         is_item = yaml and stripped.startswith("- ")
@@ -1421,11 +1426,14 @@ def _logical_lines(lines: Sequence[str], yaml: bool) -> Iterator[list[tuple[int,
             continues = group[-1][1].endswith("\\")
             same_list = is_item and list_indent is not None and indent == list_indent
             starts_list = is_item and list_indent is None and group[-1][1].endswith(":")
-            if not (continues or same_list or starts_list):
+            folded = folded_indent is not None and indent > folded_indent
+            if not (continues or same_list or starts_list or folded):
                 yield group
-                group, list_indent = [], None
+                group, list_indent, folded_indent = [], None, None
         if is_item and list_indent is None:
             list_indent = indent
+        if yaml and folded_indent is None and YAML_FOLDED_RE.search(stripped):
+            folded_indent = indent
         group.append((number, stripped))
     if group:
         yield group
