@@ -613,6 +613,20 @@ def test_yaml_folded_command_is_one_command_line(tmp_path: Path) -> None:
     assert found == [(5, "gunicorn", "-k eventlet"), (9, "celery", "--pool eventlet")]
 
 
+def test_celery_init_script_settings_are_read(tmp_path: Path) -> None:
+    # /etc/default/celeryd is a shell file without a #! line or a suffix.
+    root = write_tree(
+        tmp_path / "deploy",
+        {
+            "default/celeryd": 'CELERYD_NODES="w1"\nCELERYD_OPTS="--pool=eventlet -c 100"\n',
+            "default/celeryd.bak": 'CELERYD_OPTS="--pool=eventlet"\n',
+        },
+    )
+    result = run_tool("--json", str(root))
+    found = [(f["path"], f["line"], f["kind"]) for f in json.loads(result.stdout)]
+    assert found == [("default/celeryd", 2, "celery")]
+
+
 def test_nothing_found_exits_0(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "clean", {"app.py": "import asyncio\n"})
     result = run_tool(str(root))

@@ -1627,6 +1627,7 @@ def file_roles(name: str, parent: str) -> tuple[str, ...]:
     if (
         lower.endswith(TEXT_SUFFIXES)
         or name.startswith(TEXT_NAMES)
+        or name == "celeryd"  # Celery's init-script settings, /etc/default/celeryd
         or lower.startswith(("docker-compose", "compose."))
     ):
         roles.append("text")
