@@ -337,3 +337,22 @@ def intersphinx(session: nox.Session) -> None:
         with urllib.request.urlopen(url, timeout=30) as response:
             Path(cached).write_bytes(response.read())
         session.log(f"{url} -> {Path(cached).relative_to(ROOT)}")
+
+
+@nox.session(venv_backend="none")
+def inventory(session: nox.Session) -> None:
+    """List every use of Eventlet under the given paths (default: the current directory).
+
+    Runs docs/howto/prepare/eventlet_inventory.py, the guide's downloadable tool,
+    with the interpreter that runs nox (it needs only the standard library of
+    Python 3.9+). Options go after the paths: ``nox -s inventory -- src --json``.
+    """
+    import sys
+
+    if sys.version_info < (3, 9):  # noqa: UP036 (nox may run on an older Python than ours)
+        session.error("the inventory tool needs Python 3.9 or later")
+    tool = DOCS / "howto" / "prepare" / "eventlet_inventory.py"
+    # Exit status 1 means "Eventlet found": a result, not a failure of the session.
+    session.run(
+        sys.executable, str(tool), *(session.posargs or ["."]), external=True, success_codes=[0, 1]
+    )
