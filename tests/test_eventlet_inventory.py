@@ -938,27 +938,7 @@ def test_speed_on_a_generated_tree(tmp_path: Path) -> None:
 # -- Every URL the tool can emit exists in the built guide -------------------------------
 
 
-# TEMP: replaced by conftest's guide_html at merge
-@pytest.fixture(scope="session")
-def guide_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    outdir = tmp_path_factory.mktemp("guide-html")
-    result = subprocess.run(
-        [
-            sys.executable, "-m", "sphinx", "-W", "--keep-going", "-n",
-            "-D", "suppress_warnings=diagrams.not_rendered", "-b", "html",
-            "-d", str(outdir.with_name(outdir.name + ".doctrees")), str(DOCS), str(outdir),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )  # fmt: skip
-    # On this branch, howto/frameworks/index.rst globs pages that are being
-    # written elsewhere; that is its only warning until they arrive.
-    pending = re.compile(r"howto/frameworks/index\.rst:\d+: WARNING: toctree glob pattern '\*'")
-    warnings = [line for line in result.stderr.splitlines() if "WARNING" in line]
-    assert all(pending.search(line) for line in warnings), result.stderr
-    assert result.returncode == (1 if warnings else 0), result.stderr
-    return outdir
+# guide_html (tests/guide_build.py) is the shared strict build of the guide.
 
 
 class _Ids(HTMLParser):
