@@ -139,9 +139,10 @@ if (_repository := _source_repository()) is not None:
 # A sitemap needs the site's absolute URL, so it is made only when there is
 # one (Read the Docs sets READTHEDOCS_CANONICAL_URL, which already holds the
 # language and version: "{link}" keeps sphinx-sitemap from adding them again).
-# Without lastmod dates it has no timestamps and two builds give the same bytes.
+# Without lastmod dates it has no timestamps, and ext/sitemap_order.py (which
+# loads sphinx-sitemap) sorts its entries: two builds give the same bytes.
 if html_baseurl:
-    extensions.append("sphinx_sitemap")
+    extensions.append("sitemap_order")
 sitemap_url_scheme = "{link}"
 sitemap_show_lastmod = False
 sitemap_excludes = ["404.html", "search.html", "genindex.html"]

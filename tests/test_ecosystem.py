@@ -21,6 +21,7 @@ import pytest
 import yaml
 
 from guide_build import REPO, build_environment, sphinx_command
+from sitemap_order import sort_sitemap
 
 SPDX_MIT = "# SPDX-License-Identifier: MIT"
 #: Pages that no source document makes: they have no description to give.
@@ -198,6 +199,22 @@ def test_sitemap_lists_every_page_at_its_canonical_url(rtd_html: Path) -> None:
     ]
     # No modification times: two builds of the same sources give the same bytes.
     assert root.findall("s:url/s:lastmod", namespace) == []
+
+
+def test_sitemap_entries_are_sorted(tmp_path: Path) -> None:
+    # What sphinx-sitemap writes after a parallel build: pages in the order
+    # the writer processes finished.
+    head = b"<?xml version='1.0' encoding='utf-8'?>\n<urlset xmlns=\"x\">"
+    entries = [b"<url><loc>https://g/%s.html</loc></url>" % name for name in (b"b", b"c", b"a")]
+    sitemap = tmp_path / "sitemap.xml"
+    sitemap.write_bytes(head + b"".join(entries) + b"</urlset>")
+    sort_sitemap(sitemap)
+    assert sitemap.read_bytes() == head + b"".join(sorted(entries)) + b"</urlset>"
+    # A file of another shape (entries apart) is left alone.
+    other = head + entries[0] + b"\n<!-- x -->" + entries[2] + b"</urlset>"
+    sitemap.write_bytes(other)
+    sort_sitemap(sitemap)
+    assert sitemap.read_bytes() == other
 
 
 def test_404_links_start_at_the_canonical_path(rtd_html: Path) -> None:

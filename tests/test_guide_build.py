@@ -328,6 +328,10 @@ def test_epub_has_every_page_and_diagram(
         xhtml = "\n".join(
             archive.read(name).decode("utf-8") for name in names if name.endswith(".xhtml")
         )
+        opf = archive.read("content.opf").decode("utf-8")
+    # The ePub's metadata names the licences and describes the guide.
+    assert re.search(r"<dc:rights>[^<]*CC BY 4\.0[^<]*MIT[^<]*</dc:rights>", opf), opf
+    assert "<dc:description>A tested guide" in opf
     pages = {str(page.relative_to(html).with_suffix(".xhtml")) for page in html.rglob("*.html")}
     # HTML-only pages; sphinx-notfound-page makes no 404 page for an ePub.
     pages -= {"genindex.xhtml", "search.xhtml", "404.xhtml"}

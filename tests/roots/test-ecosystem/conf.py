@@ -16,7 +16,7 @@ GUIDE = HERE.parents[2] / "docs"
 _guide = runpy.run_path(str(GUIDE / "conf.py"))
 
 #: The extensions that publish the site; the guide's own need its pages.
-PUBLISHING = ("notfound.extension", "sphinxext.opengraph", "sphinx_sitemap")
+PUBLISHING = ("notfound.extension", "sphinxext.opengraph", "sitemap_order")
 extensions = [name for name in _guide["extensions"] if name in PUBLISHING]
 globals().update(
     (name, value)
