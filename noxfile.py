@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Every task of the Eventlet Migration Guide, as a nox session.
 
 ``nox -l`` lists them. Virtual environments are reused between runs; each

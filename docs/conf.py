@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Sphinx configuration for the Eventlet Migration Guide.
 
 Kept thin on purpose: theme, extensions and options. Behaviour lives in ext/.
@@ -8,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DOCS = Path(__file__).resolve().parent
 # Our own extensions live in ext/ at the repository root, one module per concern.
@@ -17,7 +19,13 @@ sys.path.insert(0, str(DOCS.parent / "ext"))
 
 project = "Eventlet Migration Guide"
 author = "The Eventlet Migration Guide contributors"
-copyright = "2026, the Eventlet Migration Guide contributors"
+# Shown in every page's footer and in the ePub's rights: the prose is under
+# CC BY 4.0, all code (examples, extensions, tests, tools) under MIT. The
+# licence texts are LICENSE-docs and LICENSE at the repository's root.
+copyright = (
+    "2026, the Eventlet Migration Guide contributors. "
+    "Text under CC BY 4.0; code and examples under the MIT licence"
+)
 release = version = "2026.11"
 
 # -- General ------------------------------------------------------------------
@@ -36,6 +44,10 @@ extensions = [
     "internal_links",
     "examples",
     "migration_steps",
+    # Read the Docs conventions: a 404 page with links that work at any depth,
+    # OpenGraph and Twitter card metadata (the sitemap is added below).
+    "notfound.extension",
+    "sphinxext.opengraph",
 ]
 
 root_doc = "index"
@@ -94,6 +106,9 @@ html_title = "Eventlet Migration Guide"
 html_copy_source = False
 # Read the Docs sets these; locally they are empty and the build still works.
 html_baseurl = os.environ.get("READTHEDOCS_CANONICAL_URL", "")
+# The logo in the sidebar and the favicon: one small SVG, drawn for the guide.
+html_logo = "_static/logo.svg"
+html_favicon = "_static/logo.svg"
 
 
 def _source_repository() -> str | None:
@@ -119,6 +134,43 @@ if (_repository := _source_repository()) is not None:
         source_directory="docs/",
     )
 
+# -- Read the Docs conventions -----------------------------------------------
+
+# A sitemap needs the site's absolute URL, so it is made only when there is
+# one (Read the Docs sets READTHEDOCS_CANONICAL_URL, which already holds the
+# language and version: "{link}" keeps sphinx-sitemap from adding them again).
+# Without lastmod dates it has no timestamps, and ext/sitemap_order.py (which
+# loads sphinx-sitemap) sorts its entries: two builds give the same bytes.
+if html_baseurl:
+    extensions.append("sitemap_order")
+sitemap_url_scheme = "{link}"
+sitemap_show_lastmod = False
+sitemap_excludes = ["404.html", "search.html", "genindex.html"]
+
+# The 404 page is served for a missing URL at any depth, so its links and
+# assets are absolute from the site's root: the canonical URL's path on Read
+# the Docs (/en/latest/), "/" when the HTML is served from its own directory.
+notfound_urls_prefix = urlsplit(html_baseurl).path or "/"
+notfound_context = {
+    "title": "Page not found",
+    "body": (
+        "<h1>Page not found</h1>\n"
+        "<p>No page of the Eventlet Migration Guide is at this address: it may have "
+        "moved, or the link that brought you here has a typo.</p>\n"
+        f'<p>Start again from <a href="{notfound_urls_prefix}index.html">the guide\'s '
+        f'first page</a> or <a href="{notfound_urls_prefix}search.html">search the '
+        "guide</a>.</p>"
+    ),
+}
+
+# OpenGraph and Twitter card metadata: the page's title and its first
+# sentences as the description. No generated images (social cards would need
+# matplotlib and fonts), so a summary card.
+ogp_site_url = html_baseurl
+ogp_site_name = project
+ogp_social_cards = {"enable": False}
+ogp_custom_meta_tags = ['<meta name="twitter:card" content="summary" />']
+
 copybutton_prompt_text = r">>> |\.\.\. |\$ "
 copybutton_prompt_is_regexp = True
 
@@ -135,6 +187,15 @@ latex_documents = [
     ),
 ]
 latex_show_urls = "footnote"
+# The PDF's document information: hyperref has no copyright key of its own
+# (hyperxmp adds one), so the licences go in a custom "Copyright" entry.
+_PDF_METADATA = rf"""
+\hypersetup{{
+  pdfsubject={{Moving Python services off Eventlet to asyncio or native threads}},
+  pdfkeywords={{Eventlet, asyncio, threading, migration, Python}},
+  pdfinfo={{Copyright={{Copyright (c) {copyright}}}}},
+}}
+"""
 latex_elements = {
     "papersize": "a4paper",
     # Read on screen and printed one-sided: no blank pages before chapters.
@@ -163,7 +224,8 @@ latex_elements = {
 \protected\def\sphinxstyleindexentry#1{{\sphinxbreaksattexescapedchars
   \texttt{\sphinxupquote{#1}}}}
 \makeatother
-""",
+"""
+    + _PDF_METADATA,
     "sphinxsetup": "verbatimwrapslines=true, verbatimforcewraps=true",
     # Sphinx titles the table of contents with the root page's first toctree
     # caption; the PDF's contents page is simply "Contents".
@@ -180,5 +242,8 @@ epub_title = project
 epub_author = author
 epub_publisher = author
 epub_copyright = copyright
+epub_description = (
+    "A tested guide to moving Python services off Eventlet, to asyncio or to native threads."
+)
 epub_show_urls = "no"
 epub_exclude_files = ["search.html"]

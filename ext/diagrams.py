@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Mermaid diagrams as pre-rendered images, for every builder, with no network.
 
 sphinxcontrib-mermaid parses the ``mermaid`` directive; by default it leaves

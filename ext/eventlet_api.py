@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The ``ev`` domain: the guide's map of Eventlet's API.
 
 Markup

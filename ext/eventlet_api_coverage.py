@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Which public names of the installed Eventlet have no entry in the API map.
 
 "Public" is computed from the installed package (see

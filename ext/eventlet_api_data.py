@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Load and check the API map data file, ``docs/_data/api_map.toml``.
 
 The file holds one table per Eventlet name::

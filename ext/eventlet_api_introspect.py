@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Ask the installed Eventlet which names exist, in a separate interpreter.
 
 The API map promises that every Eventlet name the guide mentions exists in the

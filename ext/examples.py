@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Record every Python code example in the guide, so that the test suite can run it.
 
 The extension works on the doctree, after reStructuredText or MyST has been

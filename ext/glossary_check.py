@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Check the glossary against the ``:term:`` references that use it.
 
 How Sphinx matches ``:term:`` (8.1 and 9.x, ``sphinx/domains/std``): the

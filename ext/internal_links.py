@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Warn about hard-coded links to the guide's own pages.
 
 A link written as a URL (``../howto/x.html``, or the published site's

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The ``migration-checklist`` directive: every migration step of the guide, in order.
 
 The directive leaves a placeholder at read time; a ``doctree-resolved``

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The ``migration-graph`` directive: which migration step requires which.
 
 The graph is generated when a page is resolved, from the ``migration``

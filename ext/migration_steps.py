@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Migration steps: numbered, linkable cards that the whole guide shares.
 
 Writers mark up each step of a migration with the ``migration-step``

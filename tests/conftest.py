@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Shared test set-up: Sphinx's own testing fixtures and our extension path."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """pytest plugin: build the whole guide once per test run, shared by every test.
 
 A strict HTML build of the guide is the slowest thing the suite does, and

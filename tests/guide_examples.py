@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """pytest plugin: build the guide once, then run every Python example in it.
 
 ``ext/examples.py`` records each Python block of the guide, with its page and

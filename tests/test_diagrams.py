@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """ext/diagrams.py: Mermaid diagrams as cached, pre-rendered images."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The ``ev`` domain: real builds of the small projects in tests/roots/test-api*."""
 
 from __future__ import annotations

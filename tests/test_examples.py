@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Every Python example in the guide runs: one test per example, named by page and line.
 
 The examples are recorded by ext/examples.py while the guide builds, and run

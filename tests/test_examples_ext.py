@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """ext/examples.py: which blocks it records, how its directives render, how it warns.
 
 The same examples are written in reStructuredText (tests/roots/test-examples-rst)
@@ -115,7 +116,7 @@ def test_records_every_python_block_with_its_line(
     examples = recorded(app.doctreedir)
     assert summary(examples) == expected
     included = next(example for example in examples if example["included"])
-    assert included["code"] == 'print("included")\n'
+    assert included["code"] == '# SPDX-License-Identifier: MIT\nprint("included")\n'
     # Where the code itself starts, so that tracebacks can use the page's lines.
     source = (Path(app.srcdir) / expected[0][0]).read_text(encoding="utf-8").splitlines()
     for example in examples:

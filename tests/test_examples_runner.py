@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """tests/guide_examples.py: running examples, and reporting failures by page and line.
 
 The end-to-end test runs tests/test_examples.py, the same module that runs the

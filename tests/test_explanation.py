@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Claims of the explanation chapters that the example harness alone cannot check.
 
 Every Python block of the guide runs under tests/test_examples.py, and exact

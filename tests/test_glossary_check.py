@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """glossary_check: unused terms and references Sphinx would not match to our glossary."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Whole-guide builds: strict, parallel, serial, incremental, ePub and PDF.
 
 The suite builds the guide as few times as its checks allow. One strict
@@ -329,8 +330,13 @@ def test_epub_has_every_page_and_diagram(
         xhtml = "\n".join(
             archive.read(name).decode("utf-8") for name in names if name.endswith(".xhtml")
         )
+        opf = archive.read("content.opf").decode("utf-8")
+    # The ePub's metadata names the licences and describes the guide.
+    assert re.search(r"<dc:rights>[^<]*CC BY 4\.0[^<]*MIT[^<]*</dc:rights>", opf), opf
+    assert "<dc:description>A tested guide" in opf
     pages = {str(page.relative_to(html).with_suffix(".xhtml")) for page in html.rglob("*.html")}
-    pages -= {"genindex.xhtml", "search.xhtml"}  # HTML-only pages
+    # HTML-only pages; sphinx-notfound-page makes no 404 page for an ePub.
+    pages -= {"genindex.xhtml", "search.xhtml", "404.xhtml"}
     assert {page for page in pages if f"{page}" not in names} == set()
     diagrams = re.findall(r'src="(?:\.\./)*(_images/\w+-light\.svg)"', xhtml)
     assert len(diagrams) == _diagram_count(html)
@@ -389,6 +395,10 @@ def test_pdf_has_every_chapter_and_diagram(
     reader = PdfReader(pdf)
     assert reader.metadata is not None
     assert reader.metadata.title == "Eventlet Migration Guide"
+    # docs/conf.py's \hypersetup: a subject, keywords and the licences.
+    assert reader.metadata.subject.startswith("Moving Python services off Eventlet")
+    assert "asyncio" in reader.metadata["/Keywords"]
+    assert "CC BY 4.0" in reader.metadata["/Copyright"]
     bookmarks = [item.title for item in reader.outline if not isinstance(item, list)]
     # The chapters, then the back matter LaTeX adds when there are index entries.
     assert bookmarks[: len(chapters)] == chapters

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """internal_links: hard-coded links to the guide's own pages."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The checkbox script of the migration steps, run in Node.js against a stub DOM.
 
 It must restore each box from localStorage, save a change, tick the other

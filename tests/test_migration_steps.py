@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The migration-step extension: real builds of the projects in tests/roots/.
 
 ``test-steps`` is a good project (six steps over five pages, rST and MyST,

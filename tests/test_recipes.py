@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The recipes in docs/howto/recipes/: their shape, and their claims about Eventlet.
 
 tests/test_examples.py runs every program of the recipes and compares its

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Claims of the threading path that the example harness alone cannot check.
 
 tests/test_examples.py runs every example once, as printed. The threading

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 extensions = ["myst_parser", "diagrams"]
 # Tests turn rendering on explicitly; by default no mermaid-cli is used.
 diagrams_mmdc = ""

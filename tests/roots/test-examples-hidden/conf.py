@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A project that shows a Python block the examples extension never sees.
 
 A local extension adds the block when the page is written, after the

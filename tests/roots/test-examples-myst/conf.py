@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 project = "Examples test root"
 copyright = "2026, the Eventlet Migration Guide contributors"
 version = release = "1"

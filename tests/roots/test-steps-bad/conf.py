@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Every mistake a writer can make with migration steps, one per step."""
 
 project = "Bad steps"

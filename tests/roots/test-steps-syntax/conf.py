@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The same step written in reStructuredText and in MyST."""
 
 project = "Step syntax"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A small project with migration steps in reStructuredText and MyST."""
 
 project = "Steps"
