@@ -96,6 +96,15 @@ def test_every_python_file_says_it_is_mit() -> None:
     assert without == []
 
 
+def test_the_downloadable_tool_names_its_licence() -> None:
+    # Readers download it alone, so the file itself says it is MIT-licensed
+    # (on the line after its #! line).
+    tool = REPO / "docs" / "howto" / "prepare" / "eventlet_inventory.py"
+    shebang, licence = tool.read_text(encoding="utf-8").split("\n")[:2]
+    assert shebang.startswith("#!")
+    assert licence == SPDX_MIT
+
+
 # -- The guide's HTML ---------------------------------------------------------
 
 

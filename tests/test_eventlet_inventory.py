@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The guide's downloadable tool, docs/howto/prepare/eventlet_inventory.py.
 
 Every test scans real files written to a temporary directory, or a real

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The lint rule of docs/howto/after/guard-rails.rst bans Eventlet imports.
 
 The page shows the Ruff configuration by including

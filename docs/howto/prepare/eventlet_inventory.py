@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """List every use of Eventlet in a source tree.
 
 ``eventlet_inventory.py`` is a single file that needs only the standard
