@@ -174,15 +174,17 @@ def test_the_manifest_lists_the_renderings_a_build_used(app: SphinxTestApp) -> N
 @needs_mermaid_cli
 @project("html", "render", diagrams_mmdc=str(MMDC))
 def test_mermaid_cli_renders_and_caches(app: SphinxTestApp) -> None:
+    # One diagram is enough to prove the rendering (each rendering starts
+    # Chromium three times); the MyST page's diagram comes from the cache.
+    fill_cache(app.srcdir, MYST_DIAGRAM)
     app.build()
     assert app.warning.getvalue() == ""
-    for code in (RST_DIAGRAM, MYST_DIAGRAM):
-        files = cached_files(diagram_key(code))
-        svg = (app.srcdir / "_diagrams" / files["light", ".svg"]).read_text()
-        assert svg.startswith("<svg")
-        assert 'width="100%"' not in svg
-        assert (app.srcdir / "_diagrams" / files["light", ".pdf"]).read_bytes().startswith(b"%PDF")
-        assert "<svg" in (app.srcdir / "_diagrams" / files["dark", ".svg"]).read_text()
+    files = cached_files(diagram_key(RST_DIAGRAM))
+    svg = (app.srcdir / "_diagrams" / files["light", ".svg"]).read_text()
+    assert svg.startswith("<svg")
+    assert 'width="100%"' not in svg
+    assert (app.srcdir / "_diagrams" / files["light", ".pdf"]).read_bytes().startswith(b"%PDF")
+    assert "<svg" in (app.srcdir / "_diagrams" / files["dark", ".svg"]).read_text()
 
 
 @needs_mermaid_cli

@@ -8,6 +8,7 @@ installed package, and checks what the tool reports, line by line.
 from __future__ import annotations
 
 import ast
+import functools
 import importlib.util
 import json
 import os
@@ -953,6 +954,7 @@ class _Ids(HTMLParser):
                 self.ids.add(value)
 
 
+@functools.cache
 def _ids(page: Path) -> set[str]:
     parser = _Ids()
     parser.feed(page.read_text(encoding="utf-8"))
