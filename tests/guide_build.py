@@ -62,16 +62,51 @@ class GuideBuild:
         return self.returncode == 0 and "WARNING" not in self.stderr
 
 
-def sphinx_command(builder: str, outdir: Path, doctrees: Path, *extra: str) -> list[str]:
-    """The strict ``sphinx-build`` command line, without colour.
+def run_sphinx(
+    builder: str,
+    srcdir: Path,
+    outdir: Path,
+    doctrees: Path,
+    *extra: str,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run the nox sessions' strict ``sphinx-build``, without colour, and return what it said.
 
     CI sets FORCE_COLOR, and escape codes would break the tests that read
-    the build's output.
+    the build's output. The environment defaults to build_environment().
     """
-    return [
+    command = [
         sys.executable, "-m", "sphinx", "--no-color", *STRICT,
-        "-b", builder, "-d", str(doctrees), *extra,
+        "-b", builder, "-d", str(doctrees), *extra, str(srcdir), str(outdir),
     ]  # fmt: skip
+    return subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        env=build_environment() if env is None else env,
+        check=False,
+    )
+
+
+def strict_build(
+    builder: str,
+    srcdir: Path,
+    outdir: Path,
+    *extra: str,
+    doctrees: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Build ``srcdir`` with ``builder``; fail the calling test on an error or any warning.
+
+    Doctrees (pickles, not output) go beside the output unless given, so that
+    comparing two output trees compares only what readers get.
+    """
+    if doctrees is None:
+        doctrees = outdir.with_name(f"{outdir.name}.doctrees")
+    result = run_sphinx(builder, srcdir, outdir, doctrees, *extra, env=env)
+    assert result.returncode == 0, f"sphinx-build -b {builder} failed:\n{result.stderr}"
+    assert "WARNING" not in result.stderr, result.stderr
+    return result
 
 
 def build_environment() -> dict[str, str]:
@@ -88,13 +123,7 @@ def guide_build(config: pytest.Config) -> GuideBuild:
     with (directory / "lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not record.is_file():
-            result = subprocess.run(
-                [*sphinx_command("html", html, doctrees, "-j", JOBS), str(DOCS), str(html)],
-                capture_output=True,
-                text=True,
-                env=build_environment(),
-                check=False,
-            )
+            result = run_sphinx("html", DOCS, html, doctrees, "-j", JOBS)
             # Written last: a build that was interrupted is made again.
             record.write_text(
                 json.dumps({"returncode": result.returncode, "stderr": result.stderr}),

@@ -12,7 +12,6 @@ settings from docs/conf.py.
 from __future__ import annotations
 
 import re
-import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree import ElementTree
@@ -20,7 +19,7 @@ from xml.etree import ElementTree
 import pytest
 import yaml
 
-from guide_build import REPO, build_environment, sphinx_command
+from guide_build import REPO, build_environment, strict_build
 from sitemap_order import sort_sitemap
 
 SPDX_MIT = "# SPDX-License-Identifier: MIT"
@@ -183,16 +182,7 @@ def rtd_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
         if not key.startswith("READTHEDOCS")
     }
     env.update(READTHEDOCS_CANONICAL_URL=CANONICAL_URL, GUIDE_REPOSITORY_URL=REPOSITORY)
-    result = subprocess.run(
-        [*sphinx_command("html", html, out / "doctrees"), str(ROOT), str(html)],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "WARNING" not in result.stderr, result.stderr
+    strict_build("html", ROOT, html, doctrees=out / "doctrees", env=env)
     return html
 
 

@@ -31,13 +31,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from guide_build import (
-    DOCS,
-    build_environment,
-    copy_doctrees,
-    guide_build,
-    sphinx_command,
-)
+from guide_build import DOCS, copy_doctrees, guide_build, strict_build
 
 PDF_NAME = "eventlet-migration-guide"
 
@@ -45,29 +39,10 @@ pytestmark = pytest.mark.slow
 
 
 def sphinx_build(
-    builder: str,
-    outdir: Path,
-    *extra: str,
-    docs: Path = DOCS,
-    doctrees: Path | None = None,
+    builder: str, outdir: Path, *extra: str, docs: Path = DOCS, doctrees: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Build the guide with ``builder`` into ``outdir``; fail the test on any warning.
-
-    Doctrees (pickles, not output) go beside the output unless given, so that
-    comparing two output trees compares only what readers get.
-    """
-    if doctrees is None:
-        doctrees = outdir.with_name(f"{outdir.name}.doctrees")
-    result = subprocess.run(
-        [*sphinx_command(builder, outdir, doctrees, *extra), str(docs), str(outdir)],
-        capture_output=True,
-        text=True,
-        env=build_environment(),
-        check=False,
-    )
-    assert result.returncode == 0, f"sphinx-build -b {builder} failed:\n{result.stderr}"
-    assert "WARNING" not in result.stderr, result.stderr
-    return result
+    """Build the guide (or the copy at ``docs``) strictly into ``outdir``."""
+    return strict_build(builder, docs, outdir, *extra, doctrees=doctrees)
 
 
 @pytest.fixture
