@@ -205,9 +205,16 @@ PARALLEL = ("-n", "logical", "--dist", "worksteal")
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Run the test suite: extension tests, full strict builds, the guide's examples."""
+    """Run the test suite: extension tests, strict HTML builds, the examples, the browser."""
     _install(session, "test")
-    session.run("pytest", *PARALLEL, *session.posargs)
+    session.run("pytest", *PARALLEL, "-m", "not print", *session.posargs)
+
+
+@nox.session(name="tests-print")
+def tests_print(session: nox.Session) -> None:
+    """Build the PDF and the ePub and check them (pdflatex, epubcheck): CI runs it too."""
+    _install(session, "test")
+    session.run("pytest", *PARALLEL, "-m", "print", *session.posargs)
 
 
 def _installed_pythons() -> tuple[list[str], list[str]]:

@@ -109,6 +109,8 @@ html_baseurl = os.environ.get("READTHEDOCS_CANONICAL_URL", "")
 # The logo in the sidebar and the favicon: one small SVG, drawn for the guide.
 html_logo = "_static/logo.svg"
 html_favicon = "_static/logo.svg"
+# Our own stylesheets (the ePub one is listed in epub_css_files).
+html_static_path = ["_static"]
 
 
 def _source_repository() -> str | None:
@@ -218,6 +220,11 @@ latex_elements = {
 \DeclareUnicodeCharacter{2713}{\ensuremath{\checkmark}}
 \DeclareUnicodeCharacter{2717}{\ensuremath{\times}}
 \DeclareUnicodeCharacter{2026}{\ldots}
+% Sphinx shrinks an image to at most the text height; a figure that tall
+% has no room left for its caption and runs into the footer.
+\makeatletter
+\AtBeginDocument{\spx@image@maxheight=.85\textheight}
+\makeatother
 % API map names in the index are long dotted words: let them break after a
 % dot or an underscore, as inline code does.
 \makeatletter
@@ -228,8 +235,14 @@ latex_elements = {
     + _PDF_METADATA,
     "sphinxsetup": "verbatimwrapslines=true, verbatimforcewraps=true",
     # Sphinx titles the table of contents with the root page's first toctree
-    # caption; the PDF's contents page is simply "Contents".
-    "tableofcontents": r"\renewcommand{\contentsname}{Contents}\sphinxtableofcontents",
+    # caption; the PDF's contents page is simply "Contents". The root page's
+    # own text follows it, before the first chapter: give it a heading (and a
+    # running head other than "CONTENTS") as an unnumbered chapter.
+    "tableofcontents": r"""
+\renewcommand{\contentsname}{Contents}\sphinxtableofcontents
+\chapter*{Introduction}\addcontentsline{toc}{chapter}{Introduction}
+\markboth{Introduction}{Introduction}
+""",
     # Dotted API names are long single words: a smaller, ragged index keeps
     # them inside their column.
     "printindex": r"\footnotesize\raggedright\printindex",
@@ -247,3 +260,4 @@ epub_description = (
 )
 epub_show_urls = "no"
 epub_exclude_files = ["search.html"]
+epub_css_files = ["epub-field-lists.css"]

@@ -47,7 +47,7 @@ logger = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "diagrams_static"
 
 #: Bump when the render settings below change, so every cached file is redone.
-RENDER_VERSION = "2"
+RENDER_VERSION = "3"
 #: Mermaid settings for each variant. Plain SVG text labels (no HTML inside
 #: foreignObject) render the same in browsers, ePub readers and PDF; the wider
 #: wrapping keeps dotted names such as eventlet.greenio.GreenSocket whole.
@@ -69,6 +69,12 @@ CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrom
 # mmdc writes SVGs that stretch to their container (width="100%"); an <img>
 # then blows a small diagram up to the full column. Give it its natural size.
 _SVG_SIZE = re.compile(r'<svg\b[^>]*?\swidth="100%"[^>]*>')
+# What mermaid-cli writes that is not valid SVG 1.1, which ePub readers (and
+# epubcheck) hold SVG to: rects with no size (background placeholders),
+# ``name`` attributes, and the role "graphics-document document".
+_RECT = re.compile(r"<rect\b[^>]*>")
+_NAME_ATTRIBUTE = re.compile(r'\sname="[^"]*"')
+_GRAPHICS_ROLE = 'role="graphics-document document"'
 _LINK = re.compile(r"<a\s[^>]*href=")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>\s*")
 _VIEWBOX = re.compile(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) ([\d.]+)"')
@@ -149,7 +155,8 @@ class Renderer:
                     command.extend(["--svgId", f"d{key}-{variant}"])
                 self._run(command)
                 if suffix == ".svg":
-                    out.write_text(natural_size(out.read_text(encoding="utf-8")), encoding="utf-8")
+                    svg = natural_size(out.read_text(encoding="utf-8"))
+                    out.write_text(valid_svg(svg), encoding="utf-8")
             cache.mkdir(parents=True, exist_ok=True)
             # Move into place only once every output exists, so an interrupted
             # render never leaves half a diagram in the cache.
@@ -193,6 +200,27 @@ def natural_size(svg: str) -> str:
     tag = match.group(0).replace('width="100%"', f'width="{width}" height="{height}"', 1)
     tag = re.sub(r'style="max-width: [\d.]+px;\s*', 'style="', tag)
     return svg[: match.start()] + tag + svg[match.end() :]
+
+
+def valid_svg(svg: str) -> str:
+    """Make a mermaid SVG valid SVG 1.1 without changing what it draws.
+
+    A rect without a size draws nothing (SVG 2 sizes it 0, or by CSS, which
+    overrides attributes), so an explicit 0 changes nothing on screen.
+    """
+
+    def sized(match: re.Match[str]) -> str:
+        tag = match.group(0)
+        end = len(tag) - (2 if tag.endswith("/>") else 1)
+        missing = "".join(
+            f' {attribute}="0"' for attribute in ("width", "height")
+            if not re.search(rf"\s{attribute}=", tag)
+        )  # fmt: skip
+        return tag[:end] + missing + tag[end:]
+
+    svg = _RECT.sub(sized, svg)
+    svg = _NAME_ATTRIBUTE.sub("", svg)
+    return svg.replace(_GRAPHICS_ROLE, 'role="document"')
 
 
 class DiagramImages(SphinxPostTransform):

@@ -310,7 +310,10 @@ def _entries_as_rst(
                 ".. list-table::",
                 "   :header-rows: 1",
                 "   :widths: 44 14 42",
-                "   :class: ev-overview",
+                # Sphinx's LaTeX writer uses a longtable only above 30 rows;
+                # a shorter table of long summaries still outgrows a page and
+                # runs through the footer, so always let it break.
+                "   :class: ev-overview longtable",
                 "",
                 "   * - Name",
                 "     - Kind",

@@ -19,7 +19,8 @@ Bad input gives a located warning of type ``migration`` with a subtype
 ``no_after``, ``empty``), which ``suppress_warnings`` can silence.
 
 Loading this extension also loads ``migration_checklist`` and
-``migration_graph`` (the checklist and the dependency graph), plus
+``migration_graph`` (the checklist and the dependency graph),
+``migration_print`` (steps as framed cards in the PDF), plus
 ``sphinx_design`` (tabs) and ``sphinxcontrib.mermaid`` (the graph).
 """
 
@@ -771,6 +772,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.connect("builder-inited", add_static_path)
     app.setup_extension("migration_checklist")
     app.setup_extension("migration_graph")
+    app.setup_extension("migration_print")
     return {
         "version": "1.0",
         "env_version": 1,

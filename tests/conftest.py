@@ -22,9 +22,9 @@ pytest_plugins = ("sphinx.testing.fixtures", "guide_build", "guide_examples")
 #: pytest-xdist no worker starts one of them while the others have run out of
 #: work (nox -s tests runs on every core).
 LONGEST_FIRST = (
-    "tests/test_guide_build.py::test_pdf_has_every_chapter_and_diagram",
+    "tests/test_guide_print.py::test_pdf_has_every_chapter_and_diagram_and_nothing_overflows",
+    "tests/test_guide_print.py::test_epub_is_valid_and_has_every_page_and_diagram",
     "tests/test_guide_build.py::test_serial_and_incremental_builds_equal_clean_parallel_ones",
-    "tests/test_guide_build.py::test_epub_has_every_page_and_diagram",
 )
 
 

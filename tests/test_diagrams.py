@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from diagrams import cached_files, diagram_key, natural_size
+from diagrams import cached_files, diagram_key, natural_size, valid_svg
 
 if TYPE_CHECKING:
     from sphinx.testing.util import SphinxTestApp
@@ -62,6 +62,27 @@ def test_natural_size_replaces_full_width() -> None:
     )
     # An SVG that already has a size is left alone.
     assert natural_size(FAKE_SVG) == FAKE_SVG
+
+
+def test_valid_svg_sizes_rects_drops_names_and_keeps_a_valid_role() -> None:
+    # What mermaid-cli 11 writes and epubcheck (SVG 1.1) rejects.
+    svg = (
+        '<svg role="graphics-document document"><rect class="background"/>'
+        '<rect x="1" width="2" height="3" name="B"></rect><rect height="4"/></svg>'
+    )
+    assert valid_svg(svg) == (
+        '<svg role="document"><rect class="background" width="0" height="0"/>'
+        '<rect x="1" width="2" height="3"></rect><rect height="4" width="0"/></svg>'
+    )
+
+
+def test_committed_renderings_are_valid_svg() -> None:
+    """Every SVG in docs/_diagrams went through valid_svg (epubcheck checks the ePub's)."""
+    renderings = sorted((TOOLS.parent / "docs" / "_diagrams").glob("*.svg"))
+    assert renderings
+    for path in renderings:
+        svg = path.read_text(encoding="utf-8")
+        assert valid_svg(svg) == svg, path.name
 
 
 @project("html", "html")

@@ -1,13 +1,12 @@
 # SPDX-License-Identifier: MIT
-"""Whole-guide builds: strict, parallel, serial, incremental, ePub and PDF.
+"""Whole-guide HTML builds: strict, parallel, serial, incremental.
 
 The suite builds the guide as few times as its checks allow. One strict
 ``-j 2`` HTML build (tests/guide_build.py) is shared by every test that reads
 HTML and by the examples. One more chain of builds proves that a serial
 build gives the same bytes (so the build is reproducible and parallel-safe)
-and that incremental builds give what clean builds give. The ePub and LaTeX
-builders write from copies of the shared build's doctrees, as
-``make html latexpdf`` would. Each build runs ``sphinx-build`` in a
+and that incremental builds give what clean builds give (the ePub and the
+PDF are tested in test_guide_print.py). Each build runs ``sphinx-build`` in a
 subprocess with the nox sessions' strict flags, so what passes here passes
 for a writer and on CI.
 """
@@ -18,22 +17,17 @@ import filecmp
 import html as html_module
 import json
 import os
-import pickle
 import re
 import shutil
 import subprocess
 import sys
-import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pypdf import PdfReader
 
-from guide_build import DOCS, copy_doctrees, guide_build, strict_build
-
-PDF_NAME = "eventlet-migration-guide"
+from guide_build import DOCS, guide_build, strict_build
 
 pytestmark = pytest.mark.slow
 
@@ -289,114 +283,9 @@ def test_serial_and_incremental_builds_equal_clean_parallel_ones(
     assert [page for page in pages if not filecmp.cmp(clean / page, out / page, False)] == []
 
 
-def test_epub_has_every_page_and_diagram(
-    html: Path, tmp_path: Path, pytestconfig: pytest.Config
-) -> None:
-    doctrees = copy_doctrees(guide_build(pytestconfig), tmp_path / "doctrees")
-    out = tmp_path / "epub"
-    sphinx_build("epub", out, doctrees=doctrees)
-    epub = out / f"{PDF_NAME}.epub"
-    with zipfile.ZipFile(epub) as archive:
-        # The first entry of an ePub must be the uncompressed mimetype file.
-        first = archive.infolist()[0]
-        assert first.filename == "mimetype"
-        assert archive.read(first) == b"application/epub+zip"
-        names = set(archive.namelist())
-        xhtml = "\n".join(
-            archive.read(name).decode("utf-8") for name in names if name.endswith(".xhtml")
-        )
-        opf = archive.read("content.opf").decode("utf-8")
-    # The ePub's metadata names the licences and describes the guide.
-    assert re.search(r"<dc:rights>[^<]*CC BY 4\.0[^<]*MIT[^<]*</dc:rights>", opf), opf
-    assert "<dc:description>A tested guide" in opf
-    pages = {str(page.relative_to(html).with_suffix(".xhtml")) for page in html.rglob("*.html")}
-    # HTML-only pages; sphinx-notfound-page makes no 404 page for an ePub.
-    pages -= {"genindex.xhtml", "search.xhtml", "404.xhtml"}
-    assert {page for page in pages if f"{page}" not in names} == set()
-    diagrams = re.findall(r'src="(?:\.\./)*(_images/\w+-light\.svg)"', xhtml)
-    assert len(diagrams) == _diagram_count(html)
-    assert set(diagrams) <= names
-
-
-def _chapter_titles(doctrees: Path) -> list[str]:
-    """The titles of the pages the root page's toctrees include: the PDF's chapters."""
-    with (doctrees / "environment.pickle").open("rb") as pickled:
-        env = pickle.load(pickled)  # written by the build this test just ran
-    return [env.titles[docname].astext() for docname in env.toctree_includes["index"]]
-
-
-@pytest.mark.skipif(
-    shutil.which("latexmk") is None or shutil.which("pdflatex") is None,
-    reason="latexmk/pdflatex not installed: the PDF is built on CI (see .ci/run)",
-)
-def test_pdf_has_every_chapter_and_diagram(
-    html: Path, tmp_path: Path, pytestconfig: pytest.Config
-) -> None:
-    latex = tmp_path / "latex"
-    doctrees = copy_doctrees(guide_build(pytestconfig), tmp_path / "doctrees")
-    sphinx_build("latex", latex, doctrees=doctrees)
-    result = subprocess.run(
-        ["latexmk", "-pdf", "-dvi-", "-ps-", "-interaction=nonstopmode", "-halt-on-error",
-         f"{PDF_NAME}.tex"],
-        cwd=latex, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    log = (latex / f"{PDF_NAME}.log").read_text(errors="replace")
-    assert result.returncode == 0, log[-4000:]
-    pdf = latex / f"{PDF_NAME}.pdf"
-    assert pdf.read_bytes().startswith(b"%PDF-")
-
-    # pdflatex names every graphic it embeds in its log: each diagram of the
-    # HTML build must be there, as the vector PDF rendering.
-    assert len(re.findall(r"<\./\w+-light\.pdf>", log)) == _diagram_count(html)
-
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) not installed: cannot read the PDF's text")
-    text = subprocess.run(
-        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    flat = " ".join(text.split())
-    assert "Eventlet Migration Guide" in flat
-    chapters = _chapter_titles(doctrees)
-    assert chapters
-    assert [title for title in chapters if title not in flat] == []
-    # "??" is what LaTeX prints for a reference it could not resolve.
-    assert "??" not in text
-    # Lines that stick out into the margin by more than a hair cut text in print.
-    overfull = [
-        float(width) for width in re.findall(r"Overfull \\hbox \((\d+\.?\d*)pt too wide", log)
-    ]
-    assert [width for width in overfull if width > 2.0] == []
-
-    reader = PdfReader(pdf)
-    assert reader.metadata is not None
-    assert reader.metadata.title == "Eventlet Migration Guide"
-    # docs/conf.py's \hypersetup: a subject, keywords and the licences.
-    assert reader.metadata.subject.startswith("Moving Python services off Eventlet")
-    assert "asyncio" in reader.metadata["/Keywords"]
-    assert "CC BY 4.0" in reader.metadata["/Copyright"]
-    bookmarks = [item.title for item in reader.outline if not isinstance(item, list)]
-    # The chapters, then the back matter LaTeX adds when there are index entries.
-    assert bookmarks[: len(chapters)] == chapters
-    assert set(bookmarks[len(chapters) :]) <= {"Index"}
-    pages = int(re.search(r"Pages:\s+(\d+)", _pdfinfo(pdf)).group(1))
-    # A title page, the contents and at least one page a chapter; far fewer
-    # than a runaway layout (a code block that repeats, an image per page).
-    assert 2 + len(chapters) <= pages <= 40 * len(chapters)
-
-
 def _search_index(html: Path) -> dict[str, Any]:
     """The data of searchindex.js: ``Search.setIndex({...})``."""
     text = (html / "searchindex.js").read_text(encoding="utf-8")
     return json.loads(text[text.index("(") + 1 : text.rindex(")")])
 
 
-def _diagram_count(html: Path) -> int:
-    """How many diagrams the HTML build shows, as images or inline SVG (with links)."""
-    pages = "\n".join(page.read_text(encoding="utf-8") for page in html.rglob("*.html"))
-    return len(re.findall(r'class="diagram (?:diagram-inline )?only-light"', pages))
-
-
-def _pdfinfo(pdf: Path) -> str:
-    if shutil.which("pdfinfo") is None:
-        pytest.skip("pdfinfo (poppler-utils) not installed")
-    return subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout

@@ -116,6 +116,20 @@ def test_latex_numbers_are_the_html_numbers(make_app: MakeApp, good: Path):
         assert f"\\label{{\\detokenize{{{target}}}}}" in tex, target
 
 
+def test_latex_prints_each_step_as_a_card_with_one_line_of_metadata(make_app: MakeApp, good: Path):
+    app = build(make_app, good, "latex")
+    assert_quiet(app)
+    tex = next(Path(app.outdir).glob("*.tex")).read_text(encoding="utf-8")
+    # ext/latex/migrationsteps.sty draws the card; pdflatex finds it beside the .tex.
+    assert "\\usepackage{migrationsteps}" in tex
+    assert (Path(app.outdir) / "migrationsteps.sty").is_file()
+    # The metadata is a paragraph, not a description list.
+    assert "\\sphinxlineitem{Effort}" not in tex
+    assert re.search(
+        r"\\sphinxstylestrong\{Effort\}: \w+ · \\sphinxstylestrong\{Risk\}: \w+", tex
+    ), tex[:3000]
+
+
 def test_reading_order_is_depth_first_then_orphans(make_app: MakeApp, good: Path):
     app = build(make_app, good)
     assert reading_order(app.env) == [
