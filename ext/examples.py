@@ -54,6 +54,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Set
 
     from sphinx.application import Sphinx
+    from sphinx.builders import Builder
+    from sphinx.environment import BuildEnvironment
     from sphinx.util.typing import ExtensionMetadata
 
 logger = logging.getLogger(__name__)
@@ -294,6 +296,22 @@ class ExamplesDomain(Domain):
         for docname in docnames:
             if docname in otherdata["examples"]:
                 self.examples[docname] = otherdata["examples"][docname]
+
+    def resolve_any_xref(
+        self,
+        env: BuildEnvironment,
+        fromdocname: str,
+        builder: Builder,
+        target: str,
+        node: addnodes.pending_xref,
+        contnode: nodes.Element,
+    ) -> list[tuple[str, nodes.reference]]:
+        """Nothing to resolve: this domain has no objects.
+
+        MyST asks every domain for a ``[text](#target)`` link, and warns about a
+        domain without this method, so a valid link would fail a strict build.
+        """
+        return []
 
     def all_examples(self) -> list[Example]:
         return [example for docname in sorted(self.examples) for example in self.examples[docname]]

@@ -748,6 +748,33 @@ def rewrite_dependents(app: Sphinx, env: BuildEnvironment) -> Iterable[str]:
     return sorted(domain.dependents)
 
 
+def add_std_labels(app: Sphinx, env: BuildEnvironment) -> None:
+    """After reading: make each step a ``std:label`` named ``step-<id>``.
+
+    Another project reaches a label through intersphinx with Sphinx alone
+    (``:external+guide:ref:`step-<id>```), where ``migration:step`` needs this
+    extension. The labels go into the standard domain's data under the step's
+    page, so Sphinx purges them with the page; they are set again after every
+    read, with the current number in their title.
+    """
+    std = env.get_domain("std")
+    for step in domain_of(env).index().values():
+        entry = step.entry
+        name = entry.anchor
+        held = std.labels.get(name)  # type: ignore[attr-defined]
+        if held is not None and tuple(held[:2]) != (entry.docname, entry.anchor):
+            warn(
+                f"migration step {entry.id!r} has the anchor and label {name!r}, but the "
+                f"label {name!r} in {env.doc2path(held[0])} already names something else: "
+                "links to it would not reach the step; rename the label",
+                (entry.docname, entry.lineno),
+                "anchor_clash",
+            )
+            continue
+        std.labels[name] = (entry.docname, entry.anchor, step.label)  # type: ignore[attr-defined]
+        std.anonlabels[name] = (entry.docname, entry.anchor)  # type: ignore[attr-defined]
+
+
 def add_static_path(app: Sphinx) -> None:
     """Let the HTML builders copy our CSS and script with their own static files."""
     app.config.html_static_path.append(str(STATIC))
@@ -768,6 +795,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_css_file("migration-steps.css")
     app.add_js_file("migration-steps.js")
     app.connect("env-get-updated", rewrite_dependents)
+    app.connect("env-updated", add_std_labels)
     app.connect("builder-inited", add_static_path)
     app.setup_extension("migration_checklist")
     app.setup_extension("migration_graph")
