@@ -30,7 +30,14 @@ Checks (all warnings have type ``eventlet_api``; the subtype says which)
     object under two names) declared twice. ``unrendered``: an entry of the
     data file that no ``ev:map`` renders. ``kind``: the declared kind is not
     what the installed Eventlet has. ``introspection``: the installed
-    Eventlet could not be inspected at all.
+    Eventlet could not be inspected at all. ``role``: a reference that names
+    nothing (``:ev:`~```). ``label``: the ``std:label`` of an entry (see
+    below) is taken by something else.
+
+Links from other projects
+    Every entry is also a ``std:label`` named ``ev-`` and its dotted name in
+    lower case (``ev-eventlet.event.event``), so a project with intersphinx
+    alone can link to it with ``:external+guide:ref:``.
 
 State lives in the domain's data (entries and references per document), so
 incremental and parallel builds purge and merge it like Sphinx's own domains.
@@ -382,6 +389,14 @@ class EventletApiRole(XRefRole):
     def result_nodes(
         self, document: nodes.document, env: BuildEnvironment, node: Element, is_ref: bool
     ) -> tuple[list[Node], list[system_message]]:
+        if is_ref and not node["reftarget"]:
+            _warn(
+                f"{self.rawtext} names no Eventlet object: write a dotted name, "
+                "such as :ev:`eventlet.spawn`",
+                self.get_location(),
+                "role",
+            )
+            return [node[0].deepcopy()], []
         if is_ref:
             # get_location() maps the line through includes and generated input.
             env.domains[EventletApiDomain.name].note_reference(
@@ -691,7 +706,7 @@ def _add_std_labels(app: Sphinx, env: BuildEnvironment) -> None:
     for name in sorted(entries):
         record = entries[name]
         label = label_name(name)
-        held = std.labels.get(label)  # type: ignore[attr-defined]
+        held = std.anonlabels.get(label)  # type: ignore[attr-defined]
         if held is not None and tuple(held[:2]) != (record["docname"], record["node_id"]):
             _warn(
                 f"{name}: the label {label!r} already names something else "

@@ -25,6 +25,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
+from docutils.utils.smartquotes import smartyPants
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinxcontrib.mermaid import mermaid
 
@@ -53,7 +54,14 @@ class MigrationGraphDirective(StepSetDirective):
 
 
 def mermaid_label(text: str) -> str:
-    """Text safe inside a quoted Mermaid node label."""
+    """Text safe inside a quoted Mermaid node label.
+
+    Straight double quotes become typographic ones, as Sphinx's smart quotes
+    make them in the step's own title: Mermaid (11) writes its ``#quot;``
+    escape as a literal "&quot;" in SVG text labels (``htmlLabels: false``,
+    as ext/diagrams.py renders), while ``#amp;``, ``#lt;`` and ``#gt;`` work.
+    """
+    text = smartyPants(text, "q", "en")
     return (
         text.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
     )
@@ -133,18 +141,22 @@ class GraphRender(SphinxPostTransform):
         return "".join(clicks)
 
     def listing(self, steps: list[NumberedStep]) -> nodes.bullet_list:
-        by_id = {step.entry.id: step for step in steps}
+        shown = {step.entry.id for step in steps}
+        # A filtered graph leaves out steps that a shown step may still require.
+        every = domain_of(self.env).index()
         docname = self.env.docname
         items = nodes.bullet_list(classes=["migration-graph-list"])
         for step in steps:
             paragraph = nodes.paragraph("", "", step_xref(docname, step.entry.id, quiet=True))
-            known = [required for required in step.entry.requires if required in by_id]
+            known = [required for required in step.entry.requires if required in every]
             if known:
                 paragraph += nodes.Text(" requires ")
                 for position, required in enumerate(known):
                     if position:
                         paragraph += nodes.Text(", ")
                     paragraph += step_xref(docname, required, quiet=True)
+                    if required not in shown:
+                        paragraph += nodes.Text(" (not in this graph)")
             else:
                 paragraph += nodes.Text(" requires no other step")
             items += nodes.list_item("", paragraph)
