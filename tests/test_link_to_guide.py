@@ -9,6 +9,7 @@ built ``objects.inv`` (no network).
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 import shutil
@@ -138,3 +139,41 @@ def test_project_with_our_domains_links_through_them(guide: SphinxTestApp, tmp_p
         (GUIDE_URL + "api.html#ev-eventlet.greenthread.spawn", "eventlet.greenthread.spawn"),
         (GUIDE_URL + "steps.html#step-switch-hub", "Step 1: Switch the hub"),
     ]
+
+
+def _labels(app: SphinxTestApp) -> dict[str, str]:
+    with open(app.outdir / "objects.inv", "rb") as stream:
+        inventory = InventoryFile.load(stream, "", posixpath.join)
+    return {
+        name: getattr(item, "uri", None) or item[2]
+        for name, item in inventory["std:label"].items()
+        if name.startswith(("step-", "ev-"))
+    }
+
+
+def test_labels_follow_an_incremental_rebuild(tmp_path: Path) -> None:
+    srcdir = tmp_path / "guide"
+    first = build("link-guide", srcdir)
+    assert _labels(first) == {
+        "ev-eventlet.event.event": "api.html#ev-eventlet.event.Event",
+        "ev-eventlet.greenthread.spawn": "api.html#ev-eventlet.greenthread.spawn",
+        "step-switch-hub": "steps.html#step-switch-hub",
+    }
+    # Rename the step and drop an entry; the other pages are not read again.
+    steps = srcdir / "steps.rst"
+    steps.write_text(steps.read_text(encoding="utf-8").replace("switch-hub", "set-hub"))
+    api = srcdir / "api.rst"
+    api.write_text(api.read_text(encoding="utf-8").split(".. ev:api:: eventlet.event")[0])
+    for path in (steps, api):
+        os.utime(path, (path.stat().st_atime + 10, path.stat().st_mtime + 10))
+    app = SphinxTestApp("html", srcdir=srcdir, status=StringIO(), warning=StringIO())
+    try:
+        app.build()
+    finally:
+        app.cleanup()
+    assert "reading sources... [100%] steps" in strip_escape_sequences(app.status.getvalue())
+    # links.md still links to #step-switch-hub: now an unknown target.
+    assert _labels(app) == {
+        "ev-eventlet.greenthread.spawn": "api.html#ev-eventlet.greenthread.spawn",
+        "step-set-hub": "steps.html#step-set-hub",
+    }
