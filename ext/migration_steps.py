@@ -687,6 +687,23 @@ class _StepPartDirective(SphinxDirective):
                 "outside_step",
             )
 
+    def check_no_options(self) -> bool:
+        """Warn about an option line right under the directive; these take none.
+
+        rST reads such a line as part of the argument (or as a field list in
+        the content), MyST as body text: either way it would vanish silently.
+        """
+        lines = self.block_text.splitlines()
+        if len(lines) < 2 or not OPTION_LINE.match(lines[1].strip()):
+            return False
+        warn(
+            f"'{self.name_in_source}' takes no options, but its next line is "
+            f"{lines[1].strip()!r}: give options to the block inside it, after a blank line",
+            self.get_location(),
+            "bad_option",
+        )
+        return True
+
     def content_nodes(self) -> list[Node]:
         if not self.content:
             warn(f"'{self.name_in_source}' block is empty", self.get_location(), "empty")
@@ -707,16 +724,8 @@ class VariantDirective(_StepPartDirective):
         if step is not None and self.kind == "after":
             step["afters"] += 1
         qualifier = self.arguments[0].strip() if self.arguments else ""
-        lines = self.block_text.splitlines()
-        if len(lines) > 1 and OPTION_LINE.match(lines[1].strip()):
-            # rST reads the line as more of the argument, MyST as body text.
-            warn(
-                f"'{self.name_in_source}' takes no options, but its next line is "
-                f"{lines[1].strip()!r}: give options to the block inside it, after "
-                "a blank line",
-                self.get_location(),
-                "bad_option",
-            )
+        if self.check_no_options():
+            # rST read the option line as more of the argument.
             qualifier = OPTION_LINE.split(" " + qualifier, maxsplit=1)[0].strip()
         text = self.kind.capitalize() + (f" ({qualifier})" if qualifier else "")
         label = nodes.rubric(text, text, classes=["migration-variant-label"])
@@ -748,6 +757,7 @@ class DoneWhenDirective(_StepPartDirective):
 
     def run(self) -> list[Node]:
         self.check_placement()
+        self.check_no_options()
         label = nodes.rubric("Done when", "Done when", classes=["migration-done-when-label"])
         block = nodes.container("", label, *self.content_nodes(), classes=["migration-done-when"])
         self.set_source_info(block)

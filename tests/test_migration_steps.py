@@ -513,6 +513,12 @@ BAD_WARNINGS = [
     ),
     (
         "more.rst",
+        68,
+        "bad_option",
+        "'done-when' takes no options, but its next line is ':class: checks'",
+    ),
+    (
+        "more.rst",
         13,
         "nested",
         "migration-step inside another migration-step: steps cannot nest; end the outer "
