@@ -22,10 +22,10 @@ Loaded by ``migration_steps``.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
-from docutils.utils.smartquotes import smartyPants
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinxcontrib.mermaid import mermaid
 
@@ -53,18 +53,21 @@ class MigrationGraphDirective(StepSetDirective):
     node_class = migration_graph
 
 
+#: A double quote that opens a quotation: at the start or after a space or bracket.
+_OPENING_QUOTE = re.compile(r'(^|[\s(\[{])"')
+
+
 def mermaid_label(text: str) -> str:
     """Text safe inside a quoted Mermaid node label.
 
     Straight double quotes become typographic ones, as Sphinx's smart quotes
-    make them in the step's own title: Mermaid (11) writes its ``#quot;``
+    make them in the step's own title: Mermaid 11 writes its ``#quot;``
     escape as a literal "&quot;" in SVG text labels (``htmlLabels: false``,
-    as ext/diagrams.py renders), while ``#amp;``, ``#lt;`` and ``#gt;`` work.
+    as ext/diagrams.py renders), while ``#amp;``, ``#lt;`` and ``#gt;`` work,
+    and so does a straight single quote.
     """
-    text = smartyPants(text, "q", "en")
-    return (
-        text.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
-    )
+    text = _OPENING_QUOTE.sub("\\1\u201c", text).replace('"', "\u201d")
+    return text.replace("&", "#amp;").replace("<", "#lt;").replace(">", "#gt;")
 
 
 def box(step: NumberedStep) -> str:

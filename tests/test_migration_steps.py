@@ -21,6 +21,7 @@ import pytest
 from docutils import nodes
 from sphinx.testing.util import SphinxTestApp
 
+from migration_graph import mermaid_label
 from migration_steps import StepEntry, find_cycles, pdflatex_cannot_typeset, reading_order
 
 MakeApp = Callable[..., SphinxTestApp]
@@ -341,6 +342,12 @@ def test_filtered_graph_names_prerequisites_it_leaves_out(make_app: MakeApp, goo
     assert "*Step 1: Switch the hub* requires" not in filtered
     assert "*Step 4: Move the workers* requires *Step 2: Bridge both worlds*" in filtered
     assert "(not in this graph)" not in graphs[0]
+
+
+def test_mermaid_labels_keep_quotes_and_escape_markup():
+    assert mermaid_label('Say "hi" ("x") to <b> & it\'s') == (
+        "Say \u201chi\u201d (\u201cx\u201d) to #lt;b#gt; #amp; it's"
+    )
 
 
 def test_dirhtml_links_checklist_and_graph(make_app: MakeApp, good: Path):
