@@ -30,7 +30,14 @@ Checks (all warnings have type ``eventlet_api``; the subtype says which)
     object under two names) declared twice. ``unrendered``: an entry of the
     data file that no ``ev:map`` renders. ``kind``: the declared kind is not
     what the installed Eventlet has. ``introspection``: the installed
-    Eventlet could not be inspected at all.
+    Eventlet could not be inspected at all. ``role``: a reference that names
+    nothing (``:ev:`~```). ``label``: the ``std:label`` of an entry (see
+    below) is taken by something else.
+
+Links from other projects
+    Every entry is also a ``std:label`` named ``ev-`` and its dotted name in
+    lower case (``ev-eventlet.event.event``), so a project with intersphinx
+    alone can link to it with ``:external+guide:ref:``.
 
 State lives in the domain's data (entries and references per document), so
 incremental and parallel builds purge and merge it like Sphinx's own domains.
@@ -385,6 +392,14 @@ class EventletApiRole(XRefRole):
     def result_nodes(
         self, document: nodes.document, env: BuildEnvironment, node: Element, is_ref: bool
     ) -> tuple[list[Node], list[system_message]]:
+        if is_ref and not node["reftarget"]:
+            _warn(
+                f"{self.rawtext} names no Eventlet object: write a dotted name, "
+                "such as :ev:`eventlet.spawn`",
+                self.get_location(),
+                "role",
+            )
+            return [node[0].deepcopy()], []
         if is_ref:
             # get_location() maps the line through includes and generated input.
             env.domains[EventletApiDomain.name].note_reference(
@@ -672,6 +687,42 @@ def _refresh(app: Sphinx, env: BuildEnvironment) -> None:
     env.domains[EventletApiDomain.name].refresh_eventlet(app.config.eventlet_api_python)
 
 
+def label_name(name: str) -> str:
+    """The ``std:label`` of an entry: ``ev-`` and its dotted name in lower case.
+
+    Sphinx stores labels in lower case (``:ref:`` lowercases its target), so
+    ``eventlet.event.Event`` is the label ``ev-eventlet.event.event``.
+    """
+    return f"ev-{name.lower()}"
+
+
+def _add_std_labels(app: Sphinx, env: BuildEnvironment) -> None:
+    """After reading: make each entry a ``std:label``, for projects without this domain.
+
+    A project that loads the guide's inventory with intersphinx alone can
+    write ``:external+guide:ref:`ev-eventlet.greenthread.spawn```. The labels
+    live in the standard domain's data under the entry's page, so Sphinx
+    purges them with the page; they are set again after every read.
+    """
+    std = env.get_domain("std")
+    entries = env.domains[EventletApiDomain.name].entries
+    for name in sorted(entries):
+        record = entries[name]
+        label = label_name(name)
+        held = std.anonlabels.get(label)  # type: ignore[attr-defined]
+        if held is not None and tuple(held[:2]) != (record["docname"], record["node_id"]):
+            _warn(
+                f"{name}: the label {label!r} already names something else "
+                f"(in {env.doc2path(held[0])}), so other projects cannot link to this "
+                "entry by label; rename that label",
+                record["location"],
+                "label",
+            )
+            continue
+        std.labels[label] = (record["docname"], record["node_id"], name)  # type: ignore[attr-defined]
+        std.anonlabels[label] = (record["docname"], record["node_id"])  # type: ignore[attr-defined]
+
+
 def _outdated_referrers(
     app: Sphinx, env: BuildEnvironment, added: Set[str], changed: Set[str], removed: Set[str]
 ) -> list[str]:
@@ -716,6 +767,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     # The short form reads the same in rST (:ev:`x`) and MyST ({ev}`x`).
     app.add_role("ev", EventletApiRole(innernodeclass=nodes.literal))
     app.connect("env-updated", _refresh)
+    app.connect("env-updated", _add_std_labels)
     app.connect("env-get-outdated", _outdated_referrers)
     return {
         "version": "1",

@@ -23,7 +23,9 @@ Three directives let a writer say more about an example, visibly:
 ``requires-python``
     Wraps blocks that need a newer (or older) Python than the guide's
     oldest, for example ``3.11`` for :class:`asyncio.TaskGroup`, and says so
-    to readers. The test suite skips them on other Pythons.
+    to readers. The test suite skips them on other Pythons. A specifier that
+    no Python of ``examples_pythons`` (default 3.10 to 3.14, as the noxfile)
+    meets is reported: its examples would never run.
 
 ``example-output``
     A text block captioned "Output": what the Python example just before it
@@ -54,6 +56,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Set
 
     from sphinx.application import Sphinx
+    from sphinx.builders import Builder
+    from sphinx.environment import BuildEnvironment
     from sphinx.util.typing import ExtensionMetadata
 
 logger = logging.getLogger(__name__)
@@ -225,8 +229,20 @@ class RequiresPython(_Wrapper):
                 f"specifier such as '>=3.11,<3.14', not {argument!r}"
             )
             return {"requires_python": ""}, [nodes.strong(text="Needs a particular Python.")]
+        supported = list(self.config.examples_pythons)
+        if not any(runs_on(parsed, python) for python in supported):
+            self.warn(
+                f"requires-python {argument!r} matches none of the Pythons the guide "
+                f"supports ({', '.join(supported)}; examples_pythons), so its examples "
+                "never run"
+            )
         text = f"Needs Python {describe_pythons(parsed)}."
         return {"requires_python": str(parsed)}, [nodes.strong(text=text)]
+
+
+def runs_on(specifiers: SpecifierSet, python: str) -> bool:
+    """Whether some release of ``python`` (a minor version, "3.11") meets ``specifiers``."""
+    return any(specifiers.contains(f"{python}.{micro}") for micro in range(50))
 
 
 _SPECIFIER_WORDS = {
@@ -294,6 +310,22 @@ class ExamplesDomain(Domain):
         for docname in docnames:
             if docname in otherdata["examples"]:
                 self.examples[docname] = otherdata["examples"][docname]
+
+    def resolve_any_xref(
+        self,
+        env: BuildEnvironment,
+        fromdocname: str,
+        builder: Builder,
+        target: str,
+        node: addnodes.pending_xref,
+        contnode: nodes.Element,
+    ) -> list[tuple[str, nodes.reference]]:
+        """Nothing to resolve: this domain has no objects.
+
+        MyST asks every domain for a ``[text](#target)`` link, and warns about a
+        domain without this method, so a valid link would fail a strict build.
+        """
+        return []
 
     def all_examples(self) -> list[Example]:
         return [example for docname in sorted(self.examples) for example in self.examples[docname]]
@@ -496,6 +528,14 @@ def write_examples(app: Sphinx, exception: BaseException | None) -> None:
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:
+    app.add_config_value(
+        "examples_pythons",
+        ("3.10", "3.11", "3.12", "3.13", "3.14"),
+        "env",
+        types=frozenset({tuple, list}),
+        description="The Python versions (major.minor) the examples run on; a "
+        "requires-python that matches none of them is reported.",
+    )
     app.add_directive("not-run", NotRun)
     app.add_directive("requires-python", RequiresPython)
     app.add_directive("example-output", ExampleOutput)

@@ -22,6 +22,7 @@ Loaded by ``migration_steps``.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
@@ -52,11 +53,21 @@ class MigrationGraphDirective(StepSetDirective):
     node_class = migration_graph
 
 
+#: A double quote that opens a quotation: at the start or after a space or bracket.
+_OPENING_QUOTE = re.compile(r'(^|[\s(\[{])"')
+
+
 def mermaid_label(text: str) -> str:
-    """Text safe inside a quoted Mermaid node label."""
-    return (
-        text.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
-    )
+    """Text safe inside a quoted Mermaid node label.
+
+    Straight double quotes become typographic ones, as Sphinx's smart quotes
+    make them in the step's own title: Mermaid 11 writes its ``#quot;``
+    escape as a literal "&quot;" in SVG text labels (``htmlLabels: false``,
+    as ext/diagrams.py renders), while ``#amp;``, ``#lt;`` and ``#gt;`` work,
+    and so does a straight single quote.
+    """
+    text = _OPENING_QUOTE.sub("\\1\u201c", text).replace('"', "\u201d")
+    return text.replace("&", "#amp;").replace("<", "#lt;").replace(">", "#gt;")
 
 
 def box(step: NumberedStep) -> str:
@@ -133,18 +144,22 @@ class GraphRender(SphinxPostTransform):
         return "".join(clicks)
 
     def listing(self, steps: list[NumberedStep]) -> nodes.bullet_list:
-        by_id = {step.entry.id: step for step in steps}
+        shown = {step.entry.id for step in steps}
+        # A filtered graph leaves out steps that a shown step may still require.
+        every = domain_of(self.env).index()
         docname = self.env.docname
         items = nodes.bullet_list(classes=["migration-graph-list"])
         for step in steps:
             paragraph = nodes.paragraph("", "", step_xref(docname, step.entry.id, quiet=True))
-            known = [required for required in step.entry.requires if required in by_id]
+            known = [required for required in step.entry.requires if required in every]
             if known:
                 paragraph += nodes.Text(" requires ")
                 for position, required in enumerate(known):
                     if position:
                         paragraph += nodes.Text(", ")
                     paragraph += step_xref(docname, required, quiet=True)
+                    if required not in shown:
+                        paragraph += nodes.Text(" (not in this graph)")
             else:
                 paragraph += nodes.Text(" requires no other step")
             items += nodes.list_item("", paragraph)

@@ -15,8 +15,12 @@ and a step added on one page renumbers the steps of every later page.
 
 Bad input gives a located warning of type ``migration`` with a subtype
 (``missing_title``, ``missing_id``, ``bad_id``, ``bad_option``, ``duplicate_id``,
-``unknown_requires``, ``unknown_step``, ``cycle``, ``outside_step``,
-``no_after``, ``empty``), which ``suppress_warnings`` can silence.
+``unknown_requires``, ``unknown_step``, ``cycle``, ``order``, ``outside_step``,
+``nested``, ``anchor_clash``, ``only``, ``title_xref``, ``no_after``, ``empty``,
+``latex_title``), which ``suppress_warnings`` can silence.
+
+Each step is also a ``std:label`` named ``step-<id>`` (its anchor), so that a
+project with intersphinx alone can link to it.
 
 Loading this extension also loads ``migration_checklist`` and
 ``migration_graph`` (the checklist and the dependency graph),
@@ -54,6 +58,8 @@ logger = logging.getLogger(__name__)
 WARNING_TYPE = "migration"
 #: A step id: lower-case words of letters and digits joined by single hyphens.
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+#: A reStructuredText or MyST option line, such as ``:language: python``.
+OPTION_LINE = re.compile(r":[A-Za-z][\w.-]*:(?:\s|\Z)")
 EFFORTS = ("small", "medium", "large")
 RISKS = ("low", "medium", "high")
 TARGETS = ("asyncio", "threading", "both")
@@ -61,6 +67,31 @@ TARGETS = ("asyncio", "threading", "both")
 #: ePub is HTML too, but e-readers run no scripts: it gets the plain blocks.
 INTERACTIVE_BUILDERS = ("html", "dirhtml", "singlehtml")
 STATIC = Path(__file__).resolve().parent / "migration_static"
+#: The characters beyond ASCII that pdflatex typesets with Sphinx's default
+#: set-up (inputenc utf8, fontenc T1, and TS1, OT1 and OMS, which LaTeX loads):
+#: every \DeclareUnicodeCharacter of TeX Live 2022's t1enc.dfu, ts1enc.dfu,
+#: ot1enc.dfu and omsenc.dfu, as ranges. Anything else stops pdflatex with
+#: "Unicode character ... not set up for use with LaTeX", unless the project
+#: declares it in latex_elements.
+# fmt: off
+PDFLATEX_RANGES = (
+    (0x00A0, 0x0125), (0x0128, 0x0137), (0x0139, 0x013E), (0x0141, 0x0148), (0x014A, 0x0165),
+    (0x0168, 0x017E), (0x0192, 0x0192), (0x01C4, 0x01D4), (0x01E2, 0x01E3), (0x01E6, 0x01EB),
+    (0x01F0, 0x01F0), (0x01F4, 0x01F5), (0x0218, 0x021B), (0x0232, 0x0233), (0x0237, 0x0237),
+    (0x02C7, 0x02C7), (0x02D8, 0x02D9), (0x02DB, 0x02DB), (0x02DD, 0x02DD), (0x0E3F, 0x0E3F),
+    (0x1E02, 0x1E03), (0x1E0D, 0x1E0D), (0x1E1E, 0x1E21), (0x1E25, 0x1E25), (0x1E30, 0x1E31),
+    (0x1E37, 0x1E37), (0x1E43, 0x1E43), (0x1E45, 0x1E45), (0x1E47, 0x1E47), (0x1E5B, 0x1E5B),
+    (0x1E63, 0x1E63), (0x1E6D, 0x1E6D), (0x1E8E, 0x1E91), (0x1E9E, 0x1E9E), (0x1EF2, 0x1EF3),
+    (0x200C, 0x200C), (0x2010, 0x2016), (0x2018, 0x201A), (0x201C, 0x201E), (0x2020, 0x2022),
+    (0x2030, 0x2031), (0x2039, 0x203B), (0x203D, 0x203D), (0x2044, 0x2044), (0x204E, 0x204E),
+    (0x2052, 0x2052), (0x20A1, 0x20A1), (0x20A4, 0x20A4), (0x20A6, 0x20A6), (0x20A9, 0x20A9),
+    (0x20AB, 0x20AC), (0x20B1, 0x20B1), (0x2103, 0x2103), (0x2116, 0x2117), (0x211E, 0x211E),
+    (0x2120, 0x2120), (0x2122, 0x2122), (0x2126, 0x2127), (0x212E, 0x212E), (0x2190, 0x2193),
+    (0x2329, 0x232A), (0x2422, 0x2423), (0x25E6, 0x25E6), (0x25EF, 0x25EF), (0x266A, 0x266A),
+    (0x27E8, 0x27E9), (0x3008, 0x3009), (0xFB00, 0xFB06), (0xFEFF, 0xFEFF),
+)
+# fmt: on
+_DECLARED = re.compile(r"\\DeclareUnicodeCharacter\{([0-9A-Fa-f]+)\}")
 
 
 def warn(message: str, location: Any, subtype: str) -> None:
@@ -237,13 +268,63 @@ class MigrationDomain(Domain):
                         (entry.docname, entry.lineno),
                         "unknown_requires",
                     )
-        for cycle in find_cycles(first):
+        cycles = find_cycles(first)
+        self._check_order(ordered, first, {frozenset(cycle) for cycle in cycles})
+        for cycle in cycles:
             entry = first[cycle[0]]
             warn(
                 "dependency cycle between migration steps: " + " -> ".join([*cycle, cycle[0]]),
                 (entry.docname, entry.lineno),
                 "cycle",
             )
+
+    def _check_order(
+        self,
+        ordered: list[NumberedStep],
+        first: dict[str, StepEntry],
+        cycles: set[frozenset[str]],
+    ) -> None:
+        """Warn about a step that requires a step the reader has not reached yet.
+
+        A cycle is reported once, as a cycle, not as an order problem too.
+        """
+        number = {}
+        for step in ordered:
+            number.setdefault(step.entry.id, step.number)
+        for entry in first.values():
+            for required in entry.requires:
+                if required not in first or number[required] < number[entry.id]:
+                    continue
+                if any({entry.id, required} <= cycle for cycle in cycles):
+                    continue
+                later = first[required]
+                warn(
+                    f"migration step {entry.id!r} (Step {number[entry.id]}) requires step "
+                    f"{required!r}, which comes later in reading order (Step "
+                    f"{number[required]}, {self.env.doc2path(later.docname)}:{later.lineno}): "
+                    "move the required step before it",
+                    (entry.docname, entry.lineno),
+                    "order",
+                )
+
+    def process_doc(self, env: BuildEnvironment, docname: str, document: nodes.document) -> None:
+        """Warn about a step inside ``only``: builders that drop it still list it."""
+        for card in document.findall(nodes.container):
+            step_id = card.get("migration_step")
+            if not step_id:
+                continue
+            parent = card.parent
+            while parent is not None and not isinstance(parent, addnodes.only):
+                parent = parent.parent
+            if parent is not None:
+                warn(
+                    f"migration step {step_id!r} is inside 'only:: {parent['expr']}': an "
+                    "output that leaves it out would still number it and list it in the "
+                    "checklist and the graph, with a link to nothing; put the 'only' "
+                    "inside the step instead",
+                    card,
+                    "only",
+                )
 
     # -- Cross-references --
 
@@ -380,6 +461,13 @@ class MigrationStepDirective(SphinxDirective):
     def run(self) -> list[Node]:
         domain = domain_of(self.env)
         location = self.get_location()
+        if self.env.temp_data.get(_STACK):
+            warn(
+                "migration-step inside another migration-step: steps cannot nest; "
+                "end the outer step first (unindent this one)",
+                location,
+                "nested",
+            )
         step_id = self.options.get("id", "")
         if "id" not in self.options or not step_id:
             warn(
@@ -399,9 +487,7 @@ class MigrationStepDirective(SphinxDirective):
         effort = self._choice("effort", EFFORTS)
         risk = self._choice("risk", RISKS)
         applies_to = self._choice("applies-to", TARGETS)
-        requires = tuple(
-            item.strip() for item in self.options.get("requires", "").split(",") if item.strip()
-        )
+        requires = self._requires()
 
         if self.arguments:
             title_source = self.arguments[0]
@@ -409,6 +495,7 @@ class MigrationStepDirective(SphinxDirective):
             warn("migration-step needs a title (its argument)", location, "missing_title")
             title_source = step_id or "Untitled step"
         title_nodes, messages = self.parse_inline(title_source, lineno=self.lineno)
+        self._check_title(title_nodes)
         title = nodes.rubric(title_source, "", classes=["migration-step-title"])
         serial = self.env.new_serialno("migration-step")
         if step_id:
@@ -423,7 +510,17 @@ class MigrationStepDirective(SphinxDirective):
         if step_id:
             card["migration_step"] = step_id
             anchor = anchor_for(step_id)
-            if anchor not in self.state.document.ids:
+            if anchor in self.state.document.ids:
+                holder = self.state.document.ids[anchor]
+                what = "a section" if isinstance(holder, nodes.section) else "a label"
+                warn(
+                    f"migration step {step_id!r}: {what} on this page already has the "
+                    f"anchor {anchor!r}, so links to the step would go there; rename "
+                    f"the {what.split()[1]} or the step's :id:",
+                    location,
+                    "anchor_clash",
+                )
+            else:
                 target_node = nodes.target("", "", ids=[anchor])
                 self.state.document.note_explicit_target(target_node)
                 target.append(target_node)
@@ -461,6 +558,43 @@ class MigrationStepDirective(SphinxDirective):
         else:
             domain.note_dependent(self.env.docname)
         return [*target, card, *messages]
+
+    def _requires(self) -> tuple[str, ...]:
+        """The ``:requires:`` ids, each once; an empty or repeated entry is reported."""
+        items = [item.strip() for item in self.options.get("requires", "").split(",")]
+        if "requires" in self.options and "" in items:
+            warn(
+                f"migration-step option :requires: has an empty entry in "
+                f"{self.options['requires']!r}: separate ids with single commas",
+                self.get_location(),
+                "bad_option",
+            )
+        requires: list[str] = []
+        for item in items:
+            if item in requires:
+                warn(
+                    f"migration-step option :requires: names {item!r} more than once",
+                    self.get_location(),
+                    "bad_option",
+                )
+            elif item:
+                requires.append(item)
+        return tuple(requires)
+
+    def _check_title(self, title_nodes: list[Node]) -> None:
+        """A ``:step:`` link in a title would read as a bare id everywhere else."""
+        for parent in title_nodes:
+            for xref in parent.findall(addnodes.pending_xref):
+                if xref.get("refdomain") != MigrationDomain.name or xref.get("refexplicit"):
+                    continue
+                warn(
+                    f"migration-step title links to step {xref['reftarget']!r} with "
+                    "':step:': the checklist, the graph and links show titles as plain "
+                    f"text, where it would read {xref['reftarget']!r}; give the link a "
+                    "text (:step:`text <id>`) or link from the step's body",
+                    self.get_location(),
+                    "title_xref",
+                )
 
     def _metadata(
         self, effort: str, risk: str, applies_to: str, requires: tuple[str, ...]
@@ -554,6 +688,23 @@ class _StepPartDirective(SphinxDirective):
                 "outside_step",
             )
 
+    def check_no_options(self) -> bool:
+        """Warn about an option line right under the directive; these take none.
+
+        rST reads such a line as part of the argument (or as a field list in
+        the content), MyST as body text: either way it would vanish silently.
+        """
+        lines = self.block_text.splitlines()
+        if len(lines) < 2 or not OPTION_LINE.match(lines[1].strip()):
+            return False
+        warn(
+            f"'{self.name_in_source}' takes no options, but its next line is "
+            f"{lines[1].strip()!r}: give options to the block inside it, after a blank line",
+            self.get_location(),
+            "bad_option",
+        )
+        return True
+
     def content_nodes(self) -> list[Node]:
         if not self.content:
             warn(f"'{self.name_in_source}' block is empty", self.get_location(), "empty")
@@ -574,6 +725,9 @@ class VariantDirective(_StepPartDirective):
         if step is not None and self.kind == "after":
             step["afters"] += 1
         qualifier = self.arguments[0].strip() if self.arguments else ""
+        if self.check_no_options():
+            # rST read the option line as more of the argument.
+            qualifier = OPTION_LINE.split(" " + qualifier, maxsplit=1)[0].strip()
         text = self.kind.capitalize() + (f" ({qualifier})" if qualifier else "")
         label = nodes.rubric(text, text, classes=["migration-variant-label"])
         if qualifier:
@@ -604,6 +758,7 @@ class DoneWhenDirective(_StepPartDirective):
 
     def run(self) -> list[Node]:
         self.check_placement()
+        self.check_no_options()
         label = nodes.rubric("Done when", "Done when", classes=["migration-done-when-label"])
         block = nodes.container("", label, *self.content_nodes(), classes=["migration-done-when"])
         self.set_source_info(block)
@@ -653,6 +808,55 @@ class StepNumbers(SphinxPostTransform):
             placeholder.replace_self(nodes.inline(text, text, classes=["migration-step-number"]))
 
 
+def pdflatex_cannot_typeset(text: str, declared: Set[int] = frozenset()) -> list[str]:
+    """The characters of ``text`` that pdflatex stops at, each once, in order."""
+    found: list[str] = []
+    for char in text:
+        code = ord(char)
+        if code < 0x7F or code in declared or char in found:
+            continue
+        if not any(low <= code <= high for low, high in PDFLATEX_RANGES):
+            found.append(char)
+    return found
+
+
+class LatexTitles(SphinxPostTransform):
+    """With pdflatex, warn about a step title that the PDF build cannot typeset.
+
+    Sphinx writes the .tex file without complaint; pdflatex then stops at the
+    first character it has no definition for. Characters the project declares
+    with \\DeclareUnicodeCharacter in ``latex_elements`` count as typeset.
+    """
+
+    default_priority = 6
+    builders = ("latex",)
+
+    def run(self, **kwargs: Any) -> None:
+        if self.config.latex_engine != "pdflatex":
+            return
+        elements = self.config.latex_elements
+        declared = {
+            int(code, 16)
+            for key in ("preamble", "utf8extra")
+            for code in _DECLARED.findall(elements.get(key, ""))
+        }
+        for card in self.document.findall(nodes.container):
+            step_id = card.get("migration_step")
+            if not step_id:
+                continue
+            bad = pdflatex_cannot_typeset(card.children[0].astext(), declared)
+            if bad:
+                chars = ", ".join(f"{char!r} (U+{ord(char):04X})" for char in bad)
+                warn(
+                    f"migration step {step_id!r}: pdflatex cannot typeset {chars} in its "
+                    "title, and the PDF build would stop there; write the title without "
+                    "them, declare them with \\DeclareUnicodeCharacter in "
+                    "latex_elements['preamble'], or set latex_engine to 'xelatex'",
+                    card,
+                    "latex_title",
+                )
+
+
 class VariantTabs(SphinxPostTransform):
     """In interactive HTML, turn each group of before/after blocks into tabs.
 
@@ -699,6 +903,14 @@ def checkbox(key: str, label: str) -> nodes.raw:
     return nodes.raw("", html, format="html")
 
 
+def owner(node: Node) -> Element | None:
+    """The step card that ``node`` belongs to (the innermost, if steps nest)."""
+    parent = node.parent
+    while parent is not None and not parent.get("migration_step"):
+        parent = parent.parent
+    return parent
+
+
 class StepCheckboxes(SphinxPostTransform):
     """In interactive HTML, put checkboxes on each step and its "done when" items."""
 
@@ -715,7 +927,7 @@ class StepCheckboxes(SphinxPostTransform):
             assert isinstance(title, nodes.rubric)
             title.insert(0, checkbox(step_id, f"Done: {title.astext()}"))
             for block in card.findall(nodes.container):
-                if "migration-done-when" in block["classes"]:
+                if "migration-done-when" in block["classes"] and owner(block) is card:
                     self.tick_items(block, step_id)
 
     def tick_items(self, block: nodes.container, step_id: str) -> None:
@@ -749,6 +961,33 @@ def rewrite_dependents(app: Sphinx, env: BuildEnvironment) -> Iterable[str]:
     return sorted(domain.dependents)
 
 
+def add_std_labels(app: Sphinx, env: BuildEnvironment) -> None:
+    """After reading: make each step a ``std:label`` named ``step-<id>``.
+
+    Another project reaches a label through intersphinx with Sphinx alone
+    (``:external+guide:ref:`step-<id>```), where ``migration:step`` needs this
+    extension. The labels go into the standard domain's data under the step's
+    page, so Sphinx purges them with the page; they are set again after every
+    read, with the current number in their title.
+    """
+    std = env.get_domain("std")
+    for step in domain_of(env).index().values():
+        entry = step.entry
+        name = entry.anchor
+        held = std.anonlabels.get(name)  # type: ignore[attr-defined]
+        if held is not None and tuple(held[:2]) != (entry.docname, entry.anchor):
+            warn(
+                f"migration step {entry.id!r} has the anchor and label {name!r}, but the "
+                f"label {name!r} in {env.doc2path(held[0])} already names something else: "
+                "links to it would not reach the step; rename the label",
+                (entry.docname, entry.lineno),
+                "anchor_clash",
+            )
+            continue
+        std.labels[name] = (entry.docname, entry.anchor, step.label)  # type: ignore[attr-defined]
+        std.anonlabels[name] = (entry.docname, entry.anchor)  # type: ignore[attr-defined]
+
+
 def add_static_path(app: Sphinx) -> None:
     """Let the HTML builders copy our CSS and script with their own static files."""
     app.config.html_static_path.append(str(STATIC))
@@ -764,11 +1003,13 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_directive("done-when", DoneWhenDirective)
     app.add_role("step", MigrationDomain.roles["step"])
     app.add_post_transform(StepNumbers)
+    app.add_post_transform(LatexTitles)
     app.add_post_transform(VariantTabs)
     app.add_post_transform(StepCheckboxes)
     app.add_css_file("migration-steps.css")
     app.add_js_file("migration-steps.js")
     app.connect("env-get-updated", rewrite_dependents)
+    app.connect("env-updated", add_std_labels)
     app.connect("builder-inited", add_static_path)
     app.setup_extension("migration_checklist")
     app.setup_extension("migration_graph")

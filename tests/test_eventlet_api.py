@@ -335,12 +335,31 @@ def test_schema_errors_point_at_the_data_file_and_the_directive(
     ]
 
 
+def test_reference_that_names_nothing(error_warnings: list[str]) -> None:
+    # Before: "reference to : not in the installed Eventlet" (an empty name).
+    for role in (":ev:`~`", ":ev:`a text <>`"):
+        assert (
+            f"index.rst:32: WARNING: {role} names no Eventlet object: write a dotted name, "
+            "such as :ev:`eventlet.spawn` [eventlet_api.role]"
+        ) in error_warnings
+
+
+def test_label_of_an_entry_taken_by_a_page(error_warnings: list[str]) -> None:
+    # Entries are std:label entries too (ev-<name in lower case>), for other
+    # projects' intersphinx links; a page's own label of that name wins.
+    assert [w for w in error_warnings if w.endswith("[eventlet_api.label]")] == [
+        "_data/api_map.toml:3: WARNING: eventlet.greenthread: the label "
+        "'ev-eventlet.greenthread' already names something else (in schema.rst), so other "
+        "projects cannot link to this entry by label; rename that label [eventlet_api.label]"
+    ]
+
+
 def test_bad_input_never_gives_more_than_the_expected_warnings(
     error_warnings: list[str],
 ) -> None:
     # Every warning is typed, and there is no traceback or untyped noise.
     assert all(re.search(r"\[eventlet_api\.\w+\]$", w) for w in error_warnings), error_warnings
-    assert len(error_warnings) == 10
+    assert len(error_warnings) == 13
 
 
 @pytest.mark.sphinx(

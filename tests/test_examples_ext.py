@@ -24,7 +24,7 @@ from docutils import nodes
 from packaging.specifiers import SpecifierSet
 from sphinx.util.console import strip_escape_sequences
 
-from examples import describe_pythons, is_console, is_python
+from examples import describe_pythons, is_console, is_python, runs_on
 from guide_examples import python_blocks_in_html
 
 if TYPE_CHECKING:
@@ -180,6 +180,13 @@ def test_bad_input_gives_located_typed_warnings(app: SphinxTestApp) -> None:
         (index, 60, "requires-python contains no Python block", "examples.requires_python"),
         (bad, 3, "example-output has no Python example before it", "examples.output"),
         (bad, 7, "not-run needs a reason that readers can see", "examples.not_run"),
+        (
+            bad,
+            13,
+            "requires-python '>=3.11,<3.9' matches none of the Pythons the guide supports "
+            "(3.10, 3.11, 3.12, 3.13, 3.14; examples_pythons), so its examples never run",
+            "examples.requires_python",
+        ),
     ]
     for path, line, message, kind in expected:
         pattern = (
@@ -225,6 +232,21 @@ def test_warnings_can_be_suppressed_by_type(app: SphinxTestApp) -> None:
 )
 def test_which_languages_are_python(language: str, python: bool) -> None:
     assert is_python(language) is python
+
+
+@pytest.mark.parametrize(
+    ("specifier", "python", "runs"),
+    [
+        (">=3.11", "3.11", True),
+        (">=3.11", "3.10", False),
+        (">=3.11.4", "3.11", True),  # a later 3.11 release meets it
+        ("==3.12.*", "3.12", True),
+        (">=3.11,<3.9", "3.11", False),
+        (">=3.11,<3.9", "3.8", False),
+    ],
+)
+def test_which_pythons_a_specifier_runs_on(specifier: str, python: str, runs: bool) -> None:
+    assert runs_on(SpecifierSet(specifier), python) is runs
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,8 @@ import pytest
 from docutils import nodes
 from sphinx.testing.util import SphinxTestApp
 
-from migration_steps import StepEntry, find_cycles, reading_order
+from migration_graph import mermaid_label
+from migration_steps import StepEntry, find_cycles, pdflatex_cannot_typeset, reading_order
 
 MakeApp = Callable[..., SphinxTestApp]
 
@@ -36,7 +37,8 @@ EXPECTED_NUMBERS = {
     "drop-eventlet": (3, "Drop Eventlet"),
     "zeta-step": (4, "Move the workers"),
     "alpha-step": (5, "Clean up"),
-    "orphan-step": (6, "Outside every toctree"),
+    # Sphinx's smart quotes make the title's "toctree" typographic.
+    "orphan-step": (6, "Outside every \u201ctoctree\u201d"),
 }
 STEP_PAGES = ["start", "next", "more/zeta", "more/alpha", "orphan"]
 
@@ -334,8 +336,32 @@ def test_html_graph_is_mermaid_with_click_links(make_app: MakeApp, good: Path):
     assert graph.count("--&gt;") == 5
     assert "click step4 href &quot;more/zeta.html#step-zeta-step&quot;" in graph
     assert "click step6 href &quot;orphan.html#step-orphan-step&quot;" in graph
+    # A double quote in a title: Mermaid's #quot; shows as "&quot;" in the SVG
+    # text labels ext/diagrams.py renders, so the label gets typographic quotes.
+    assert "step6[&quot;Step 6: Outside every \u201ctoctree\u201d&quot;]" in graph
     # sphinxcontrib-mermaid saw the node and added its loader to the page.
     assert "mermaid" in page[page.index("<head>") : page.index("</head>")]
+
+
+def test_filtered_graph_names_prerequisites_it_leaves_out(make_app: MakeApp, good: Path):
+    app = build(make_app, good, "text")
+    graphs = " ".join(read(app, "checklist.txt").split()).split("Only threading, as a graph:")
+    filtered = graphs[1]
+    # Step 1 applies to asyncio only: not drawn, but Step 2 still requires it
+    # (this list said "requires no other step").
+    assert (
+        "*Step 2: Bridge both worlds* requires *Step 1: Switch the hub* (not in this graph)"
+        in filtered
+    )
+    assert "*Step 1: Switch the hub* requires" not in filtered
+    assert "*Step 4: Move the workers* requires *Step 2: Bridge both worlds*" in filtered
+    assert "(not in this graph)" not in graphs[0]
+
+
+def test_mermaid_labels_keep_quotes_and_escape_markup():
+    assert mermaid_label('Say "hi" ("x") to <b> & it\'s') == (
+        "Say \u201chi\u201d (\u201cx\u201d) to #lt;b#gt; #amp; it's"
+    )
 
 
 def test_dirhtml_links_checklist_and_graph(make_app: MakeApp, good: Path):
@@ -472,6 +498,81 @@ BAD_WARNINGS = [
         "unknown_step",
         "unknown migration step id 'missing-in-myst' in step reference",
     ),
+    # Input that used to pass silently.
+    (
+        "more.rst",
+        4,
+        "bad_option",
+        "migration-step option :requires: has an empty entry in 'later-step ,, later-step ,': "
+        "separate ids with single commas",
+    ),
+    (
+        "more.rst",
+        4,
+        "bad_option",
+        "migration-step option :requires: names 'later-step' more than once",
+    ),
+    (
+        "more.rst",
+        4,
+        "order",
+        "migration step 'outer' (Step 9) requires step 'later-step', which comes later in "
+        "reading order (Step 14, {srcdir}/more.rst:54): move the required step before it",
+    ),
+    (
+        "more.rst",
+        8,
+        "bad_option",
+        "'after' takes no options, but its next line is ':language: python': give options "
+        "to the block inside it, after a blank line",
+    ),
+    (
+        "myst.md",
+        24,
+        "bad_option",
+        "'after' takes no options, but its next line is ':language: python'",
+    ),
+    (
+        "more.rst",
+        68,
+        "bad_option",
+        "'done-when' takes no options, but its next line is ':class: checks'",
+    ),
+    (
+        "more.rst",
+        13,
+        "nested",
+        "migration-step inside another migration-step: steps cannot nest; end the outer "
+        "step first (unindent this one)",
+    ),
+    (
+        "more.rst",
+        31,
+        "anchor_clash",
+        "migration step 'clash': a section on this page already has the anchor 'step-clash', "
+        "so links to the step would go there; rename the section or the step's :id:",
+    ),
+    (
+        "more.rst",
+        54,
+        "anchor_clash",
+        "migration step 'later-step' has the anchor and label 'step-later-step', but the "
+        "label 'step-later-step' in {srcdir}/myst.md already names something else",
+    ),
+    (
+        "more.rst",
+        40,
+        "only",
+        "migration step 'only-latex' is inside 'only:: latex': an output that leaves it out "
+        "would still number it and list it in the checklist and the graph",
+    ),
+    (
+        "more.rst",
+        47,
+        "title_xref",
+        "migration-step title links to step 'outer' with ':step:': the checklist, the graph "
+        "and links show titles as plain text, where it would read 'outer'",
+    ),
 ]
 
 
@@ -483,6 +584,7 @@ def test_every_mistake_gives_a_located_typed_warning(
     warnings = warnings_of(app).splitlines()
     expected = []
     for filename, line, subtype, message in BAD_WARNINGS:
+        message = message.format(srcdir=srcdir)
         prefix = f"{srcdir / filename}:{line}: WARNING: {message}"
         matching = [
             w for w in warnings if w.startswith(prefix) and w.endswith(f"[migration.{subtype}]")
@@ -499,6 +601,16 @@ def test_every_mistake_gives_a_located_typed_warning(
     ]
     # And nothing else: no tracebacks, no untyped docutils errors.
     assert sorted(set(warnings) - set(expected) - set(duplicates)) == []
+    # A nested step's "done when" boxes are its own, not also the outer step's
+    # (which keyed them "outer/done/0" and labelled them with raw HTML).
+    more = read(app, "more.html")
+    boxes = re.findall(r'data-migration-key="([^"]+)" aria-label="([^"]*)"', more)
+    assert boxes[:4] == [
+        ("outer", "Done: Step 9: Outer"),
+        ("inner", "Done: Step 10: Inner"),
+        ("inner/done/0", "Inner is done."),
+        ("outer/done/0", "Outer is done."),
+    ]
 
 
 def test_a_warning_class_can_be_suppressed(make_app: MakeApp, rootdir: Path, tmp_path: Path):
@@ -514,6 +626,16 @@ def test_bad_project_still_builds_latex_and_text(make_app: MakeApp, rootdir: Pat
     for builder in ("latex", "text"):
         app = build(make_app, srcdir, builder, freshenv=True)
         assert "Traceback" not in warnings_of(app)
+        # Sphinx writes a title that pdflatex cannot typeset without complaint;
+        # pdflatex then stops at its first character.
+        latex_title = (
+            f"{srcdir / 'more.rst'}:54: WARNING: migration step 'later-step': pdflatex cannot "
+            "typeset '中' (U+4E2D), '文' (U+6587) in its title, and the PDF build would stop "
+            "there; write the title without them, declare them with \\DeclareUnicodeCharacter "
+            "in latex_elements['preamble'], or set latex_engine to 'xelatex' "
+            "[migration.latex_title]"
+        )
+        assert (latex_title in warnings_of(app).splitlines()) is (builder == "latex")
     assert "not-a-step" in Path(app.outdir, "links.txt").read_text(encoding="utf-8")
 
 
@@ -533,6 +655,21 @@ def test_find_cycles(requires: dict[str, tuple[str, ...]], cycles: list[list[str
         for step_id, needs in requires.items()
     }
     assert find_cycles(steps) == cycles
+
+
+@pytest.mark.parametrize(
+    ("title", "declared", "bad"),
+    [
+        # Latin-1, Latin Extended-A, typographic quotes, dashes, arrows (TS1).
+        ("Caf\u00e9 \u0141\u00f3d\u017a \u201cx\u201d \u2013 \u2192 \u1e9e", (), []),
+        # Gaps in T1 (H with stroke), CJK, Cyrillic: pdflatex stops at each.
+        ("\u0126 \u4e2d\u6587 \u4e2d \u0416", (), ["\u0126", "\u4e2d", "\u6587", "\u0416"]),
+        # What the project declares with \DeclareUnicodeCharacter is typeset.
+        ("\u4e2d\u6587", (0x4E2D,), ["\u6587"]),
+    ],
+)
+def test_characters_pdflatex_cannot_typeset(title: str, declared: tuple[int, ...], bad: list[str]):
+    assert pdflatex_cannot_typeset(title, frozenset(declared)) == bad
 
 
 # -- Incremental and parallel builds -------------------------------------------------
