@@ -26,8 +26,10 @@ entry in the API map, directly or through the name it stands for
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +47,12 @@ PROJECT_FIELDS = ("commit",)
 NAME_FIELDS = ("seen", "unmapped")
 _COMMIT_RE = re.compile(r"[0-9a-f]{40}\Z")
 _REPO_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
+#: A table header such as ``[names."eventlet.wsgi.HttpProtocol"]``.
+_HEADER_RE = re.compile(r"""^\s*\[\s*(\w+)\s*(?:\.\s*(?:"([^"]*)"|'([^']*)'|([\w-]+)))?\s*\]""")
+_TOML_POSITION_RE = re.compile(r"\(at line (\d+), column \d+\)")
+
+#: Reports one problem at a 1-based line of the usage file.
+Report = Callable[[int, str], None]
 
 
 @dataclass(frozen=True)
@@ -70,47 +78,78 @@ class Usage:
 
 
 def load(path: Path) -> Usage:
-    """Read ``path``; malformed content is reported in ``Usage.problems``."""
+    """Read ``path``; malformed content is reported in ``Usage.problems``.
+
+    Each problem reads ``path:line: message``; the line is that of the table
+    the problem is in (TOML parsers keep no positions, so the headers are
+    found again in the text).
+    """
+    text = path.read_text(encoding="utf-8")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        return Usage(path, {}, {}, (f"{path}: invalid TOML: {error}",))
+        match = _TOML_POSITION_RE.search(str(error))
+        line = int(match.group(1)) if match else 1
+        return Usage(path, {}, {}, (f"{path}:{line}: invalid TOML: {error}",))
+    headers = _header_lines(text)
     problems: list[str] = []
 
-    def problem(message: str) -> None:
-        problems.append(f"{path}: {message}")
+    def problem(line: int, message: str) -> None:
+        problems.append(f"{path}:{line}: {message}")
 
     for key in data:
         if key not in TOP_LEVEL_KEYS:
-            problem(f"unknown top-level key {key!r}; expected {list(TOP_LEVEL_KEYS)}")
+            problem(
+                headers.get((key, None), 1),
+                f"unknown top-level key {key!r}; expected {list(TOP_LEVEL_KEYS)}",
+            )
     projects: dict[str, str] = {}
-    for repo, raw in _table(data.get("projects", {}), "projects", problem).items():
+    for repo, raw in _table(data.get("projects", {}), "projects", headers, problem).items():
+        line = headers.get(("projects", repo), 1)
         commit = raw.get("commit") if isinstance(raw, dict) else None
         if not _REPO_RE.match(repo):
-            problem(f"project {repo!r}: not an owner/name repository")
+            problem(line, f"project {repo!r}: not an owner/name repository")
         elif not isinstance(commit, str) or not _COMMIT_RE.match(commit):
-            problem(f"project {repo!r}: 'commit' must be 40 lower-case hex digits")
+            problem(line, f"project {repo!r}: 'commit' must be 40 lower-case hex digits")
         else:
             projects[repo] = commit
             for key in raw:
                 if key not in PROJECT_FIELDS:
-                    problem(f"project {repo!r}: unknown field {key!r}")
+                    problem(line, f"project {repo!r}: unknown field {key!r}")
     names: dict[str, UsedName] = {}
-    for name, raw in _table(data.get("names", {}), "names", problem).items():
-        used = _used_name(name, raw, projects, problem)
+    for name, raw in _table(data.get("names", {}), "names", headers, problem).items():
+        at_header = functools.partial(problem, headers.get(("names", name), 1))
+        used = _used_name(name, raw, projects, at_header)
         if used is not None:
             names[name] = used
     return Usage(path, projects, names, tuple(problems))
 
 
-def _table(value: Any, key: str, problem: Any) -> dict[str, Any]:
+def _header_lines(text: str) -> dict[tuple[str, str | None], int]:
+    """The 1-based line of each table header: ``("names", "eventlet.x")`` or ``("key", None)``."""
+    lines: dict[tuple[str, str | None], int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _HEADER_RE.match(line)
+        if match:
+            table, *keys = match.groups()
+            key = next((part for part in keys if part is not None), None)
+            lines.setdefault((table, key), number)
+            lines.setdefault((table, None), number)
+    return lines
+
+
+def _table(
+    value: Any, key: str, headers: dict[tuple[str, str | None], int], problem: Report
+) -> dict[str, Any]:
     if not isinstance(value, dict):
-        problem(f"{key!r} must be a table of tables")
+        problem(headers.get((key, None), 1), f"{key!r} must be a table of tables")
         return {}
     return value
 
 
-def _used_name(name: str, raw: Any, projects: dict[str, str], problem: Any) -> UsedName | None:
+def _used_name(
+    name: str, raw: Any, projects: dict[str, str], problem: Callable[[str], None]
+) -> UsedName | None:
     if not api_data.NAME_RE.match(name) or name.startswith("EVENTLET_"):
         problem(f"name {name!r}: not a dotted Eventlet name")
         return None

@@ -824,15 +824,23 @@ def test_usage_file_problems_are_reported(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     problems = "\n".join(eventlet_api_usage.load(usage).problems)
+    # Each problem is located at the header of the table it is in.
     for expected in (
-        "unknown top-level key 'extra'",
-        "project 'example/app': 'commit' must be 40 lower-case hex digits",
-        "name 'eventlet.sleep': 'example/other' is not in [projects]",
-        "name 'eventlet.sleep': 'no-path' is not 'owner/name:path'",
-        "name 'eventlet.sleep': unknown field 'why'",
-        "name 'eventlet.spawn': 'seen' must be a non-empty list",
+        ":10: unknown top-level key 'extra'",
+        ":1: project 'example/app': 'commit' must be 40 lower-case hex digits",
+        ":5: name 'eventlet.sleep': 'example/other' is not in [projects]",
+        ":5: name 'eventlet.sleep': 'no-path' is not 'owner/name:path'",
+        ":5: name 'eventlet.sleep': unknown field 'why'",
+        ":8: name 'eventlet.spawn': 'seen' must be a non-empty list",
     ):
-        assert expected in problems
+        assert f"{usage}{expected}" in problems
+
+
+def test_invalid_usage_toml_is_reported_at_its_line(tmp_path: Path) -> None:
+    usage = tmp_path / "api_usage.toml"
+    usage.write_text('[projects."example/app"]\ncommit = \n', encoding="utf-8")
+    (problem,) = eventlet_api_usage.load(usage).problems
+    assert problem.startswith(f"{usage}:2: invalid TOML: ")
 
 
 def test_coverage_command_checks_the_usage_file_beside_the_map(tmp_path: Path) -> None:
