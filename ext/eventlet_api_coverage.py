@@ -15,6 +15,12 @@ Run it as ``nox -s api-coverage``, or directly::
 It prints the missing names. It exits 0 unless ``--strict`` is given, in
 which case any missing name makes it exit 1: the guide covers 100% of the
 public names, and its test suite holds it there.
+
+It then checks the names real projects use (``api_usage.toml`` beside the
+map, or ``--usage PATH``; see ``eventlet_api_usage``): each must exist in the
+installed Eventlet and, unless the file says why not, have an entry. It
+prints the ones that fail, after the public names; ``--strict`` fails on
+them too.
 """
 
 from __future__ import annotations
@@ -25,7 +31,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import eventlet_api_data as api_data
+import eventlet_api_usage
 from eventlet_api_introspect import inspect_installed
+
+#: The usage file read when ``--usage`` is not given, beside the map.
+USAGE_FILE = "api_usage.toml"
 
 
 @dataclass(frozen=True)
@@ -55,7 +65,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("api_map", type=Path, help="the API map data file (TOML)")
     parser.add_argument("--module", help="only names under this module, e.g. eventlet.queue")
     parser.add_argument(
-        "--strict", action="store_true", help="exit 1 if any public name has no entry"
+        "--strict",
+        action="store_true",
+        help="exit 1 if any public name, or any name real projects use, has no entry",
+    )
+    parser.add_argument(
+        "--usage",
+        type=Path,
+        help=f"the names real projects use (default: {USAGE_FILE} beside the map, if there)",
     )
     args = parser.parse_args(argv)
     report = coverage(args.api_map)
@@ -74,7 +91,39 @@ def main(argv: list[str] | None = None) -> int:
         + (f" ({len(missing)} under {args.module})" if args.module else ""),
         file=sys.stderr,
     )
-    return 1 if args.strict and missing else 0
+    failed = bool(missing)
+    usage_path = args.usage or args.api_map.with_name(USAGE_FILE)
+    if args.usage is not None or usage_path.is_file():
+        failed = _check_usage(args.api_map, usage_path) or failed
+    return 1 if args.strict and failed else 0
+
+
+def _check_usage(api_map: Path, usage_path: Path) -> bool:
+    """Print what fails in the usage file; True if anything does."""
+    if not usage_path.is_file():
+        print(f"# usage file not found: {usage_path}", file=sys.stderr)
+        return True
+    usage = eventlet_api_usage.check(api_map, usage_path)
+    for message in usage.problems:
+        print(f"# {message}", file=sys.stderr)
+    for name in usage.unmapped:
+        print(name)
+    for name, reason in sorted(usage.absent.items()):
+        print(name)
+        print(
+            f"# used by projects, not in the installed Eventlet: {name} ({reason})", file=sys.stderr
+        )
+    for name in usage.stale:
+        print(name)
+        print(f"# {name} has an entry: drop its 'unmapped' reason", file=sys.stderr)
+    names = usage.usage.names
+    print(
+        f"# {len(names)} names used by {len(usage.usage.projects)} surveyed projects "
+        f"({usage_path.name}): {len(usage.unmapped)} without an entry, "
+        f"{len(usage.absent)} not in Eventlet",
+        file=sys.stderr,
+    )
+    return bool(usage.problems or usage.unmapped or usage.absent or usage.stale)
 
 
 if __name__ == "__main__":

@@ -148,12 +148,13 @@ def _kind(obj: Any, owner: Any) -> str:
     return "data"
 
 
-def _resolve(name: str) -> tuple[Any, str]:
+def _resolve(name: str) -> tuple[Any, str, str]:
     """Import the longest module prefix of ``name``, then look up the rest.
 
-    Returns the object and its kind (``_kind``), or raises LookupError with a
-    one-line reason. Class attributes are looked up in the class ``__dict__``
-    where they are defined, so a property is a property, not its value.
+    Returns the object, its kind (``_kind``) and the module it was found in,
+    or raises LookupError with a one-line reason. Class attributes are looked
+    up in the class ``__dict__`` where they are defined, so a property is a
+    property, not its value.
     """
     parts = name.split(".")
     if parts[0] != "eventlet" or not all(part.isidentifier() for part in parts):
@@ -187,8 +188,39 @@ def _resolve(name: str) -> tuple[Any, str]:
                     if attribute in vars(klass):
                         obj = vars(klass)[attribute]
                         break
-        return obj, _kind(obj, owner)
+        return obj, _kind(obj, owner), module_name
     raise LookupError(reason or f"no module named {parts[0]!r}")
+
+
+def _defined_as(name: str, obj: Any, module_name: str) -> str:
+    """The name a re-exported Eventlet class or function is defined under.
+
+    ``eventlet.green.time.sleep`` is the function ``eventlet.greenthread.sleep``,
+    and ``eventlet.green.socket.socket`` the class
+    ``eventlet.greenio.base.GreenSocket``: both names reach the same entry,
+    as a top-level shortcut does. Only objects defined in another Eventlet
+    module count, and only when that name gives back the very same object;
+    an alias inside one module (``eventlet.db_pool.ConnectionPool``) keeps
+    its own name.
+    """
+    if not (inspect.isclass(obj) or inspect.isfunction(obj)):
+        return name
+    home = getattr(obj, "__module__", None)
+    qualname = getattr(obj, "__qualname__", None)
+    if (
+        not isinstance(home, str)
+        or not isinstance(qualname, str)
+        or home == module_name
+        or not home.startswith("eventlet.")
+        or "<" in qualname
+    ):
+        return name
+    defined = f"{home}.{qualname}"
+    try:
+        other = _resolve(defined)[0]
+    except LookupError:
+        return name
+    return defined if other is obj else name
 
 
 def _monkey_patch_keywords(function: Any) -> list[str]:
@@ -368,7 +400,7 @@ def answer(request: dict[str, Any]) -> dict[str, Any]:
             names[name] = {"exists": True, "canonical": canonical, "error": "", "kind": kind}
             continue
         try:
-            _, kind = _resolve(name)
+            obj, kind, module_name = _resolve(name)
         except LookupError as error:
             if _module_file_exists(canonical):
                 # A module of the package whose import needs what is not
@@ -382,6 +414,8 @@ def answer(request: dict[str, Any]) -> dict[str, Any]:
                 continue
             names[name] = {"exists": False, "canonical": name, "error": str(error), "kind": ""}
         else:
+            if canonical == name:
+                canonical = _defined_as(name, obj, module_name)
             names[name] = {"exists": True, "canonical": canonical, "error": "", "kind": kind}
     reply: dict[str, Any] = {
         "version": str(getattr(eventlet, "__version__", "unknown")),

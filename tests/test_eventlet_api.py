@@ -19,6 +19,7 @@ from sphinx.util.console import strip_escape_sequences
 from sphinx.util.inventory import InventoryFile
 
 import eventlet_api_data as api_data
+import eventlet_api_usage
 from eventlet_api import _first_sentence
 from eventlet_api_coverage import coverage
 from eventlet_api_introspect import inspect_installed
@@ -132,6 +133,20 @@ def test_rst_and_myst_roles_and_shortcuts_resolve_to_one_anchor(app: SphinxTestA
         "index.html#ev-eventlet.greenthread.sleep",
     ]
     assert anchors(recipe) == ["index.html#ev-eventlet.greenthread.spawn"]
+
+
+@pytest.mark.sphinx("html", testroot="api", srcdir="api-reexport", freshenv=True)
+def test_a_reexported_name_links_to_the_entry_of_its_definition(app: SphinxTestApp) -> None:
+    """eventlet.green.time.sleep is the function eventlet.greenthread.sleep."""
+    recipe = app.srcdir / "recipe.rst"
+    recipe.write_text(
+        recipe.read_text(encoding="utf-8") + "\nGreen: :ev:`eventlet.green.time.sleep`.\n",
+        encoding="utf-8",
+    )
+    app.build()
+    assert warnings_of(app) == []
+    html = (app.outdir / "recipe.html").read_text(encoding="utf-8")
+    assert anchors(html)[-1] == "index.html#ev-eventlet.greenthread.sleep"
 
 
 @pytest.mark.sphinx("html", testroot="api", freshenv=True)
@@ -736,3 +751,144 @@ def test_build_never_imports_eventlet_itself(tmp_path: Path) -> None:
         env={**os.environ, "PYTHONPATH": str(ROOTS.parent.parent / "ext")},
     )
     assert result.stdout.split() == ["0", "False", "False"], result.stderr
+
+
+# -- the names real projects use (docs/_data/api_usage.toml) -------------------------
+
+GUIDE_USAGE = GUIDE_MAP.with_name("api_usage.toml")
+COVERAGE_SCRIPT = str(ROOTS.parent.parent / "ext" / "eventlet_api_coverage.py")
+
+
+def test_introspection_follows_a_reexport_to_where_it_is_defined() -> None:
+    names = {
+        "eventlet.green.time.sleep": "eventlet.greenthread.sleep",
+        "eventlet.green.threading.local": "eventlet.corolocal.local",
+        "eventlet.green.socket.socket": "eventlet.greenio.base.GreenSocket",
+        "eventlet.greenio.GreenSocket": "eventlet.greenio.base.GreenSocket",
+        # An alias inside its own module keeps its name, so it keeps its entry.
+        "eventlet.db_pool.ConnectionPool": "eventlet.db_pool.ConnectionPool",
+        # The standard library's objects are not Eventlet's.
+        "eventlet.green.socket.AF_INET": "eventlet.green.socket.AF_INET",
+        "eventlet.green.subprocess.TimeoutExpired": "eventlet.green.subprocess.TimeoutExpired",
+    }
+    answer = inspect_installed(list(names))
+    assert {name: answer.names[name].canonical for name in names} == names
+
+
+def test_guide_map_has_an_entry_for_every_name_real_projects_use() -> None:
+    report = eventlet_api_usage.check(GUIDE_MAP, GUIDE_USAGE)
+    assert report.problems == ()
+    assert report.absent == {}
+    assert report.unmapped == (), f"{len(report.unmapped)} used names have no entry"
+    assert report.stale == ()
+    usage = report.usage
+    assert len(usage.projects) >= 30
+    assert len(usage.names["eventlet.wsgi.HttpProtocol"].projects) >= 5
+    # Covered through the name it stands for, not by an entry of its own.
+    sleep = usage.names["eventlet.green.time.sleep"]
+    assert sleep.unmapped is None
+    assert "eventlet.green.time.sleep" not in api_data.load(GUIDE_MAP).entries
+
+
+def _without_entry(tmp_path: Path, name: str) -> Path:
+    text = GUIDE_MAP.read_text(encoding="utf-8")
+    header = f'[entries."{name}"]'
+    assert header in text
+    trimmed = tmp_path / "api_map.toml"
+    trimmed.write_text(text.replace(header, f'[entries."{name}_removed"]'), encoding="utf-8")
+    shutil.copy(GUIDE_USAGE, tmp_path / "api_usage.toml")
+    return trimmed
+
+
+def test_usage_check_fails_when_a_used_name_loses_its_entry(tmp_path: Path) -> None:
+    trimmed = _without_entry(tmp_path, "eventlet.wsgi.HttpProtocol")
+    report = eventlet_api_usage.check(trimmed, tmp_path / "api_usage.toml")
+    assert report.unmapped == ("eventlet.wsgi.HttpProtocol",)
+    # HttpProtocol is outside __all__: the public-name coverage alone misses it.
+    assert coverage(trimmed).missing == ()
+
+
+def test_usage_check_follows_aliases(tmp_path: Path) -> None:
+    trimmed = _without_entry(tmp_path, "eventlet.corolocal.local")
+    unmapped = eventlet_api_usage.check(trimmed, tmp_path / "api_usage.toml").unmapped
+    assert "eventlet.green.threading.local" in unmapped
+
+
+def test_usage_check_reports_names_eventlet_lacks_and_stale_reasons(tmp_path: Path) -> None:
+    commit = "0" * 40
+    usage = tmp_path / "api_usage.toml"
+    usage.write_text(
+        f'[projects."example/app"]\ncommit = "{commit}"\n'
+        '[names."eventlet.wsgi.ALREADY_HANDLED"]\nseen = ["example/app:app.py"]\n'
+        '[names."eventlet.greenthread.spawn"]\nseen = ["example/app:app.py"]\n'
+        'unmapped = "internal"\n',
+        encoding="utf-8",
+    )
+    report = eventlet_api_usage.check(GUIDE_MAP, usage)
+    assert report.problems == ()
+    assert report.absent == {
+        "eventlet.wsgi.ALREADY_HANDLED": "eventlet.wsgi has no attribute 'ALREADY_HANDLED'"
+    }
+    assert report.stale == ("eventlet.greenthread.spawn",)
+
+
+def test_usage_file_problems_are_reported(tmp_path: Path) -> None:
+    usage = tmp_path / "api_usage.toml"
+    usage.write_text(
+        '[projects."example/app"]\ncommit = "abc"\n'
+        '[projects."example/lib"]\ncommit = "' + "1" * 40 + '"\n'
+        '[names."eventlet.sleep"]\nseen = ["example/other:x.py", "no-path"]\nwhy = "?"\n'
+        '[names."eventlet.spawn"]\nseen = []\n'
+        "[extra]\n",
+        encoding="utf-8",
+    )
+    problems = "\n".join(eventlet_api_usage.load(usage).problems)
+    # Each problem is located at the header of the table it is in.
+    for expected in (
+        ":10: unknown top-level key 'extra'",
+        ":1: project 'example/app': 'commit' must be 40 lower-case hex digits",
+        ":5: name 'eventlet.sleep': 'example/other' is not in [projects]",
+        ":5: name 'eventlet.sleep': 'no-path' is not 'owner/name:path'",
+        ":5: name 'eventlet.sleep': unknown field 'why'",
+        ":8: name 'eventlet.spawn': 'seen' must be a non-empty list",
+    ):
+        assert f"{usage}{expected}" in problems
+
+
+def test_invalid_usage_toml_is_reported_at_its_line(tmp_path: Path) -> None:
+    usage = tmp_path / "api_usage.toml"
+    usage.write_text('[projects."example/app"]\ncommit = \n', encoding="utf-8")
+    (problem,) = eventlet_api_usage.load(usage).problems
+    assert problem.startswith(f"{usage}:2: invalid TOML: ")
+
+
+def test_coverage_command_checks_the_usage_file_beside_the_map(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOTS.parent.parent / "ext")}
+    full = subprocess.run(
+        [sys.executable, COVERAGE_SCRIPT, "--strict", str(GUIDE_MAP)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert full.returncode == 0, full.stderr
+    assert "0 without an entry, 0 not in Eventlet" in full.stderr
+    trimmed = _without_entry(tmp_path, "eventlet.greenio.GreenPipe")
+    short = subprocess.run(
+        [sys.executable, COVERAGE_SCRIPT, "--strict", str(trimmed)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert short.returncode == 1
+    assert short.stdout.split() == ["eventlet.greenio.GreenPipe"]
+    # Without --strict the report is the same, and the exit status 0.
+    lenient = subprocess.run(
+        [sys.executable, COVERAGE_SCRIPT, str(trimmed)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert (lenient.returncode, lenient.stdout) == (0, short.stdout)
