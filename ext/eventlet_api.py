@@ -687,13 +687,20 @@ def _refresh(app: Sphinx, env: BuildEnvironment) -> None:
     env.domains[EventletApiDomain.name].refresh_eventlet(app.config.eventlet_api_python)
 
 
-def label_name(name: str) -> str:
+def label_name(name: str, kind: str, names: Set[str]) -> str:
     """The ``std:label`` of an entry: ``ev-`` and its dotted name in lower case.
 
     Sphinx stores labels in lower case (``:ref:`` lowercases its target), so
-    ``eventlet.event.Event`` is the label ``ev-eventlet.event.event``.
+    ``eventlet.event.Event`` is the label ``ev-eventlet.event.event``. Two
+    names can differ only in case (the class ``eventlet.wsgi.Server`` and the
+    function ``eventlet.wsgi.server``): the all-lower-case one keeps the plain
+    label and the other adds its kind (``ev-eventlet.wsgi.server-class``).
+    The rule depends only on the set of names, never on reading order.
     """
-    return f"ev-{name.lower()}"
+    label = f"ev-{name.lower()}"
+    if name != name.lower() and name.lower() in names:
+        return f"{label}-{kind}"
+    return label
 
 
 def _add_std_labels(app: Sphinx, env: BuildEnvironment) -> None:
@@ -706,9 +713,10 @@ def _add_std_labels(app: Sphinx, env: BuildEnvironment) -> None:
     """
     std = env.get_domain("std")
     entries = env.domains[EventletApiDomain.name].entries
+    names = set(entries)
     for name in sorted(entries):
         record = entries[name]
-        label = label_name(name)
+        label = label_name(name, record["kind"], names)
         held = std.anonlabels.get(label)  # type: ignore[attr-defined]
         if held is not None and tuple(held[:2]) != (record["docname"], record["node_id"]):
             _warn(

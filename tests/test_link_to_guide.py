@@ -22,6 +22,8 @@ from sphinx.testing.util import SphinxTestApp
 from sphinx.util.console import strip_escape_sequences
 from sphinx.util.inventory import InventoryFile
 
+from eventlet_api import label_name
+
 ROOTS = Path(__file__).resolve().parent / "roots"
 GUIDE_URL = "https://guide.example/"
 
@@ -177,3 +179,13 @@ def test_labels_follow_an_incremental_rebuild(tmp_path: Path) -> None:
         "ev-eventlet.greenthread.spawn": "api.html#ev-eventlet.greenthread.spawn",
         "step-set-hub": "steps.html#step-set-hub",
     }
+
+
+def test_names_that_differ_only_in_case_get_distinct_labels() -> None:
+    # The guide's own case: the function eventlet.wsgi.server and the class
+    # eventlet.wsgi.Server would both be "ev-eventlet.wsgi.server".
+    names = {"eventlet.wsgi.server", "eventlet.wsgi.Server", "eventlet.event.Event"}
+    assert label_name("eventlet.wsgi.server", "function", names) == "ev-eventlet.wsgi.server"
+    assert label_name("eventlet.wsgi.Server", "class", names) == "ev-eventlet.wsgi.server-class"
+    # Without a lower-case twin a capitalised name keeps the plain label.
+    assert label_name("eventlet.event.Event", "class", names) == "ev-eventlet.event.event"
