@@ -42,7 +42,7 @@ CHECK_INTERVAL = 0.05
 
 
 def find_stages() -> list[Path]:
-    """Every stage folder that holds a service.py, in name order (s0, then a*, then t*)."""
+    """Every stage folder that holds a service.py, in name order."""
     return sorted(p.parent for p in STAGES_DIR.glob("*/service.py"))
 
 
