@@ -37,7 +37,7 @@ STAGES_DIR = Path(__file__).resolve().parent.parent / "docs" / "tutorial" / "sta
 READY = re.compile(r"listening on (http://[\d.]+:\d+)")
 
 #: Defaults the suite uses: short enough to keep the tests quick.
-UPSTREAM_TIMEOUT = 0.5
+UPSTREAM_TIMEOUT = 0.8
 CHECK_INTERVAL = 0.05
 
 
