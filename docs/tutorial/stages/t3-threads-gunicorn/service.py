@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import queue
+import signal
 import threading
 import urllib.error
 import urllib.parse
@@ -115,14 +116,19 @@ def hash_password(password, iterations):
 def lookup_socket(environ):
     ws = simple_websocket.Server.accept(environ)
     try:
-        while True:
-            item_id = ws.receive()  # raises ConnectionClosed once the client has closed
+        # Wake up now and then to see whether the service is stopping: an open
+        # WebSocket would otherwise hold up Gunicorn's shutdown for graceful_timeout.
+        while not stopping.is_set():
+            item_id = ws.receive(timeout=0.5)  # None if nothing came; ConnectionClosed
+            if item_id is None:
+                continue
             try:
                 ws.send(json.dumps(fetch_json(f"/items/{item_id}", request_state.id)))
             except UpstreamTimeout:
                 ws.send(json.dumps({"error": "upstream timed out"}))
             except (OSError, ValueError):
                 ws.send(json.dumps({"error": "upstream failed"}))
+        ws.close(1001, "the service is stopping")  # 1001: going away
     except simple_websocket.ConnectionClosed:
         pass
     # The connection is no longer HTTP: tell Gunicorn to close it without a response.
@@ -202,15 +208,26 @@ def post_worker_init(worker):
     # Threads do not survive fork(): start them in the worker process, not before.
     for thread in background:
         thread.start()
+    # Gunicorn's SIGTERM handler makes the worker stop accepting and finish the
+    # requests in flight. Set stopping as well, so that the WebSockets close now.
+    gunicorn_on_sigterm = signal.getsignal(signal.SIGTERM)
+
+    def on_sigterm(signum, frame):
+        stopping.set()
+        gunicorn_on_sigterm(signum, frame)
+
+    signal.signal(signal.SIGTERM, on_sigterm)
     print(f"listening on {worker.sockets[0]}", flush=True)
 
 
 def worker_exit(server, worker):
     # Gunicorn has answered the requests in flight; stop the background threads.
+    # (Gunicorn also calls this hook in the master, where they never started.)
     stopping.set()
     jobs.put(None)  # the worker finishes the jobs queued before it
     for thread in background:
-        thread.join(timeout=5)
+        if thread.ident is not None:
+            thread.join(timeout=5)
     upstream_pool.shutdown()
 
 
