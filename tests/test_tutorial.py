@@ -244,9 +244,12 @@ def test_sigterm_closes_open_websockets(stage_dir: Path) -> None:
 
 
 def test_threads_track_ends_without_eventlet() -> None:
-    # Importing the last stage's module imports everything it serves with.
+    # The last stage's module, and the worker class Gunicorn loads when it starts.
     stage = STAGES_DIR / "t3-threads-gunicorn"
-    check = "import sys, service; print([m for m in ('eventlet', 'greenlet') if m in sys.modules])"
+    check = (
+        "import sys, service, gunicorn.workers.gthread; "
+        "print([m for m in ('eventlet', 'greenlet') if m in sys.modules])"
+    )
     result = subprocess.run(
         [sys.executable, "-c", check], cwd=stage, capture_output=True, text=True, timeout=30
     )

@@ -173,7 +173,7 @@ def running_stage(
     *,
     upstream_timeout: float = UPSTREAM_TIMEOUT,
     check_interval: float = CHECK_INTERVAL,
-    start_timeout: float = 10.0,
+    start_timeout: float = 30.0,  # importing Eventlet on a loaded machine takes seconds
     stop_timeout: float = 10.0,
 ) -> Iterator[Service]:
     """Start the stage's service.py and yield it once it prints its readiness line.
