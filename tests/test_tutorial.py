@@ -126,6 +126,14 @@ def test_slow_upstream_times_out(service: Service) -> None:
     assert UPSTREAM_TIMEOUT * 0.9 <= elapsed < service.upstream.slow_delay * 0.8
 
 
+def test_timeout_bounds_the_whole_call(service: Service) -> None:
+    # Each byte of the body comes quickly, the whole body takes seconds: a timeout on
+    # each socket read alone would never fire.
+    (status, _, body), elapsed = timed(lambda: call(service, "/items/drip-fig"))
+    assert (status, body) == (504, {"error": "upstream timed out"})
+    assert elapsed < service.upstream.slow_delay * 0.8
+
+
 def test_jobs_complete_in_background(service: Service) -> None:
     document = b"a document to check"
     status, _, body = call(service, "/jobs", data=document)

@@ -52,11 +52,17 @@ class Upstream:
     ``GET /health`` answers at once. ``GET /items/ID`` answers after ``delay``
     seconds (``slow_delay`` for an ID that starts with ``slow``) with
     ``{"id": ID, "name": "item ID", "request_id": <the X-Request-Id header>}``.
+    For an ID that starts with ``drip``, it sends the status and the headers
+    at once, then the body one byte every ``drip_interval`` seconds: no single
+    read waits long, but the whole answer takes seconds.
     """
 
-    def __init__(self, delay: float = 0.2, slow_delay: float = 3.0) -> None:
+    def __init__(
+        self, delay: float = 0.2, slow_delay: float = 3.0, drip_interval: float = 0.1
+    ) -> None:
         self.delay = delay
         self.slow_delay = slow_delay
+        self.drip_interval = drip_interval
         self.requests = 0
         self._lock = threading.Lock()
         self._arrived: dict[str, threading.Event] = {}
@@ -73,22 +79,30 @@ class Upstream:
                 elif self.path.startswith("/items/"):
                     item_id = self.path[len("/items/") :]
                     upstream.arrived(item_id).set()
-                    slow = item_id.startswith("slow")
-                    time.sleep(upstream.slow_delay if slow else upstream.delay)
                     request_id = self.headers.get("X-Request-Id", "")
                     body = {"id": item_id, "name": f"item {item_id}", "request_id": request_id}
+                    if item_id.startswith("drip"):
+                        self._send(200, body, drip=upstream.drip_interval)
+                        return
+                    slow = item_id.startswith("slow")
+                    time.sleep(upstream.slow_delay if slow else upstream.delay)
                     self._send(200, body)
                 else:
                     self._send(404, {"error": "not found"})
 
-            def _send(self, status: int, body: object) -> None:
+            def _send(self, status: int, body: object, drip: float = 0.0) -> None:
                 data = json.dumps(body).encode()
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(data)))
                     self.end_headers()
-                    self.wfile.write(data)
+                    if not drip:
+                        self.wfile.write(data)
+                        return
+                    for index in range(len(data)):
+                        time.sleep(drip)  # the delay is the point: a slow, steady sender
+                        self.wfile.write(data[index : index + 1])
                 except OSError:
                     pass  # the service gave up waiting (a timeout test)
 

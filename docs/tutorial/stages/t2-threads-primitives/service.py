@@ -23,6 +23,7 @@ import logging  # noqa: E402
 import queue  # noqa: E402
 import signal  # noqa: E402
 import threading  # noqa: E402
+import time  # noqa: E402
 import urllib.error  # noqa: E402
 import urllib.parse  # noqa: E402
 import urllib.request  # noqa: E402
@@ -59,10 +60,17 @@ class UpstreamTimeout(Exception):
 
 def fetch_json(path, request_id="-"):
     request = urllib.request.Request(config.upstream + path, headers={"X-Request-Id": request_id})
-    # The timeout bounds each blocking socket call (connect, each read), not the whole call.
+    # The socket timeout bounds each blocking call (connect, each read), not the whole
+    # call: check a deadline between the reads of the body as well.
+    deadline = time.monotonic() + config.upstream_timeout
     try:
         with urllib.request.urlopen(request, timeout=config.upstream_timeout) as response:
-            return json.load(response)
+            body = b""
+            while chunk := response.read1(65536):  # at most one read of the socket
+                body += chunk
+                if time.monotonic() > deadline:
+                    raise UpstreamTimeout(path)
+            return json.loads(body)
     except TimeoutError as error:  # reading the response timed out
         raise UpstreamTimeout(path) from error
     except urllib.error.URLError as error:  # connecting or sending timed out
