@@ -102,7 +102,10 @@ class Upstream:
         self._server = Server(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="upstream", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},  # how long shutdown() may wait
+            name="upstream",
+            daemon=True,
         )
         self._thread.start()
 

@@ -1,0 +1,262 @@
+# SPDX-License-Identifier: MIT
+"""The catalogue service, stage t3: native threads on Gunicorn, no Eventlet.
+
+An HTTP API in front of a slower upstream catalogue. Run it with:
+
+    python service.py --port 8080 --upstream http://127.0.0.1:9000
+"""
+
+import argparse
+import hashlib
+import json
+import logging
+import queue
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import gunicorn.app.base
+import simple_websocket
+
+log = logging.getLogger("catalogue")
+config = argparse.Namespace()
+
+# --- Per-request state: one value per thread; set at the start of each request ---
+request_state = threading.local()
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record):
+        record.request_id = getattr(request_state, "id", "-")
+        return True
+
+
+# --- Calls to the upstream catalogue ---
+# 32 upstream calls at a time: the most we want open against the upstream.
+upstream_pool = ThreadPoolExecutor(max_workers=32, thread_name_prefix="upstream")
+
+
+class UpstreamTimeout(Exception):
+    pass
+
+
+def fetch_json(path, request_id="-"):
+    request = urllib.request.Request(config.upstream + path, headers={"X-Request-Id": request_id})
+    # The timeout bounds each blocking socket call (connect, each read), not the whole call.
+    try:
+        with urllib.request.urlopen(request, timeout=config.upstream_timeout) as response:
+            return json.load(response)
+    except TimeoutError as error:  # reading the response timed out
+        raise UpstreamTimeout(path) from error
+    except urllib.error.URLError as error:  # connecting or sending timed out
+        if isinstance(error.reason, TimeoutError):
+            raise UpstreamTimeout(path) from error
+        raise
+
+
+def fetch_items(ids, request_id):
+    # One pool thread per item, all waiting on the upstream at the same time.
+    paths = [f"/items/{item_id}" for item_id in ids]
+    return list(upstream_pool.map(lambda path: fetch_json(path, request_id), paths))
+
+
+# --- Background work fed by a queue ---
+jobs = queue.Queue()
+job_results = {}
+
+
+def job_worker():
+    while (job := jobs.get()) is not None:  # None: stop
+        job_id, body = job
+        job_results[job_id] = {
+            "id": job_id,
+            "status": "done",
+            "sha256": hashlib.sha256(body).hexdigest(),
+        }
+        log.info("job %s done", job_id)
+
+
+# --- Periodic task ---
+stopping = threading.Event()
+stats_lock = threading.Lock()  # several threads update stats at once now
+stats = {"upstream_checks": 0, "upstream_ok": False, "hashing": 0}
+
+
+def check_upstream_forever():
+    while not stopping.is_set():
+        try:
+            ok = fetch_json("/health")["status"] == "ok"
+        except (OSError, UpstreamTimeout, ValueError):
+            ok = False
+        with stats_lock:
+            stats["upstream_ok"] = ok
+            stats["upstream_checks"] += 1
+        stopping.wait(config.check_interval)
+
+
+# --- A blocking call: PBKDF2 blocks only the thread that runs it ---
+SALT = b"catalogue-salt"
+
+
+def hash_password(password, iterations):
+    with stats_lock:
+        stats["hashing"] += 1
+    try:
+        return hashlib.pbkdf2_hmac("sha256", password, SALT, iterations)
+    finally:
+        with stats_lock:
+            stats["hashing"] -= 1
+
+
+# --- WebSocket: look items up over one connection ---
+def lookup_socket(environ):
+    ws = simple_websocket.Server.accept(environ)
+    try:
+        while True:
+            item_id = ws.receive()  # raises ConnectionClosed once the client has closed
+            try:
+                ws.send(json.dumps(fetch_json(f"/items/{item_id}", request_state.id)))
+            except UpstreamTimeout:
+                ws.send(json.dumps({"error": "upstream timed out"}))
+            except (OSError, ValueError):
+                ws.send(json.dumps({"error": "upstream failed"}))
+    except simple_websocket.ConnectionClosed:
+        pass
+    # The connection is no longer HTTP: tell Gunicorn to close it without a response.
+    raise StopIteration
+
+
+# --- The HTTP API ---
+def respond(start_response, status, body):
+    data = json.dumps(body).encode()
+    headers = [
+        ("Content-Type", "application/json"),
+        ("Content-Length", str(len(data))),
+        ("X-Request-Id", request_state.id),
+    ]
+    start_response(status, headers)
+    return [data]
+
+
+def route(environ, start_response):
+    method, path = environ["REQUEST_METHOD"], environ["PATH_INFO"]
+    query = dict(urllib.parse.parse_qsl(environ.get("QUERY_STRING", "")))
+    if path == "/health":
+        return respond(start_response, "200 OK", {"status": "ok"})
+    if path == "/stats":
+        with stats_lock:
+            return respond(start_response, "200 OK", stats)
+    if path == "/items":
+        ids = [i for i in query.get("ids", "").split(",") if i]
+        if not 0 < len(ids) <= 50:
+            return respond(start_response, "400 Bad Request", {"error": "give 1 to 50 ids"})
+        items = fetch_items(ids, request_state.id)
+        return respond(start_response, "200 OK", {"items": items, "request_id": request_state.id})
+    if path.startswith("/items/"):
+        item = fetch_json(path, request_state.id)
+        return respond(start_response, "200 OK", item)
+    if path == "/jobs" and method == "POST":
+        job_id = uuid.uuid4().hex
+        job_results[job_id] = {"id": job_id, "status": "queued"}
+        jobs.put((job_id, read_body(environ)))
+        return respond(start_response, "202 Accepted", {"id": job_id})
+    if path.startswith("/jobs/") and path[6:] in job_results:
+        return respond(start_response, "200 OK", job_results[path[6:]])
+    if path == "/hash" and method == "POST":
+        iterations = min(int(query.get("iterations", "100000")), 5_000_000)
+        digest = hash_password(read_body(environ), iterations)
+        return respond(start_response, "200 OK", {"hash": digest.hex()})
+    if path == "/ws":
+        return lookup_socket(environ)
+    return respond(start_response, "404 Not Found", {"error": "not found"})
+
+
+def read_body(environ):
+    return environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+
+
+def app(environ, start_response):
+    request_state.id = environ.get("HTTP_X_REQUEST_ID") or uuid.uuid4().hex
+    try:
+        return route(environ, start_response)
+    except UpstreamTimeout:
+        return respond(start_response, "504 Gateway Timeout", {"error": "upstream timed out"})
+    except (OSError, ValueError) as error:
+        log.warning("upstream failed: %r", error)
+        return respond(start_response, "502 Bad Gateway", {"error": "upstream failed"})
+    finally:
+        log.info("%s %s", environ["REQUEST_METHOD"], environ["PATH_INFO"])
+
+
+# --- Start-up and graceful shutdown: Gunicorn's gthread worker ---
+background = [
+    threading.Thread(target=job_worker, name="jobs"),
+    threading.Thread(target=check_upstream_forever, name="upstream-check"),
+]
+
+
+def post_worker_init(worker):
+    # Threads do not survive fork(): start them in the worker process, not before.
+    for thread in background:
+        thread.start()
+    print(f"listening on {worker.sockets[0]}", flush=True)
+
+
+def worker_exit(server, worker):
+    # Gunicorn has answered the requests in flight; stop the background threads.
+    stopping.set()
+    jobs.put(None)  # the worker finishes the jobs queued before it
+    for thread in background:
+        thread.join(timeout=5)
+    upstream_pool.shutdown()
+
+
+class Server(gunicorn.app.base.BaseApplication):
+    def __init__(self, options):
+        self.options = options
+        super().__init__()
+
+    def load_config(self):
+        for name, value in self.options.items():
+            self.cfg.set(name, value)
+
+    def load(self):
+        return app
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--upstream", required=True, help="base URL of the upstream catalogue")
+    parser.add_argument("--upstream-timeout", type=float, default=2.0, help="seconds")
+    parser.add_argument("--check-interval", type=float, default=5.0, help="seconds")
+    parser.parse_args(namespace=config)
+    handler = logging.StreamHandler()
+    handler.addFilter(RequestIdFilter())
+    logging.basicConfig(
+        level=logging.INFO, format="%(threadName)s [%(request_id)s] %(message)s", handlers=[handler]
+    )
+
+    options = {
+        "bind": f"{config.host}:{config.port}",
+        # One process, so that the jobs and the stats are in one place; threads for
+        # concurrency: each request, and each open WebSocket, holds one.
+        "workers": 1,
+        "worker_class": "gthread",
+        "threads": 64,
+        "graceful_timeout": 10,  # SIGTERM: seconds to finish the requests in flight
+        # No control socket: its default path is per user, shared by every instance.
+        "control_socket_disable": True,
+        "post_worker_init": post_worker_init,
+        "worker_exit": worker_exit,
+        "on_exit": lambda server: print("stopped", flush=True),
+    }
+    Server(options).run()
+
+
+if __name__ == "__main__":
+    main()
