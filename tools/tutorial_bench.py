@@ -19,10 +19,11 @@ with "t" and with "a"). For each stage in turn, all on 127.0.0.1:
 3. Idle connections: the same client opens ``--hold`` WebSocket connections, looks up
    one item on each, and keeps them open while the service is measured.
 
-Meanwhile it samples the service process's /proc/PID/status (VmRSS, VmHWM, Threads)
-every 20 ms and reads its CPU time from /proc/PID/stat, and it reads the CPU time of the
-load client and of the upstream, so that a saturated client or upstream shows in the
-figures. It prints a table and writes every figure as JSON. Linux only (/proc).
+Meanwhile it samples /proc/PID/status (VmRSS, Threads) of the service's processes (the
+process the harness starts and its children, such as Gunicorn's worker; the figures are
+their sums) every 20 ms, and reads their CPU time from /proc/PID/stat. It also reads the
+CPU time of the load client and of the upstream, so that a saturated client or upstream
+shows in the figures. It prints a table and writes every figure as JSON. Linux only.
 """
 
 from __future__ import annotations
@@ -67,27 +68,62 @@ def pick_stages() -> list[Path]:
     return picked
 
 
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time of a process so far (/proc/PID/stat fields 14 and 15)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+def _stat(pid: int) -> list[str]:
+    """/proc/PID/stat from field 3 on (after the command name, which may hold spaces)."""
+    return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
 
 
-def status(pid: int) -> dict[str, int]:
-    """VmRSS and VmHWM in kB, and Threads, from /proc/PID/status."""
-    found = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        key, _, value = line.partition(":")
-        if key in ("VmRSS", "VmHWM", "Threads"):
-            found[key] = int(value.split()[0])
+def process_tree(pid: int) -> list[int]:
+    """pid and its descendants: a stage may be a master process with workers (Gunicorn)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int(_stat(int(entry.name))[1])
+            except (OSError, IndexError, ValueError):
+                continue  # it ended meanwhile
+            parents.setdefault(parent, []).append(int(entry.name))
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        todo.extend(parents.get(current, []))
+    return tree
+
+
+def cpu_seconds(tree: list[int]) -> float:
+    """User plus system CPU time so far of the processes (/proc/PID/stat fields 14, 15)."""
+    total = 0
+    for member in tree:
+        try:
+            fields = _stat(member)
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / CLOCK_TICKS
+
+
+def status(tree: list[int]) -> dict[str, int]:
+    """VmRSS in kB and Threads, summed over the processes (/proc/PID/status)."""
+    found = {"VmRSS": 0, "Threads": 0, "processes": 0}
+    for member in tree:
+        try:
+            text = Path(f"/proc/{member}/status").read_text()
+        except OSError:
+            continue
+        found["processes"] += 1
+        for line in text.splitlines():
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "Threads"):
+                found[key] += int(value.split()[0])
     return found
 
 
 class Sampler:
     """Samples a process's /proc/PID/status in a thread until stopped: the peaks."""
 
-    def __init__(self, pid: int, interval: float = 0.02) -> None:
-        self.pid = pid
+    def __init__(self, tree: list[int], interval: float = 0.02) -> None:
+        self.tree = tree
         self.interval = interval
         self.peak_rss_kb = 0
         self.peak_threads = 0
@@ -101,7 +137,7 @@ class Sampler:
                 return
 
     def sample(self) -> dict[str, int]:
-        now = status(self.pid)
+        now = status(self.tree)
         self.peak_rss_kb = max(self.peak_rss_kb, now["VmRSS"])
         self.peak_threads = max(self.peak_threads, now["Threads"])
         return now
@@ -148,25 +184,25 @@ def load_command(url: str, *options: str) -> list[str]:
     return [sys.executable, str(TOOLS / "tutorial_load.py"), url, *options]
 
 
-def run_load(url: str, args: argparse.Namespace, upstream: Upstream, pid: int) -> dict:
+def run_load(url: str, args: argparse.Namespace, upstream: Upstream, tree: list[int]) -> dict:
     """The load phase: the client's figures plus the service's, measured meanwhile."""
     ids = ",".join(f"bench{n}" for n in range(3))
     command = load_command(
         url, f"--clients={args.clients}", f"--warmup={args.warmup}", f"--seconds={args.seconds}",
         "--request", "9", f"/items?ids={ids}", "--request", "1", "/health",
     )  # fmt: skip
-    with Sampler(pid) as sampler:
+    with Sampler(tree) as sampler:
         client = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
         try:
             # CPU readings once the warm-up is over, as the client's own.
             time.sleep(args.warmup)
             start = time.perf_counter()
-            service_cpu = cpu_seconds(pid)
-            upstream_cpu = cpu_seconds(upstream.process.pid)
+            service_cpu = cpu_seconds(tree)
+            upstream_cpu = cpu_seconds([upstream.process.pid])
             output, _ = client.communicate(timeout=args.warmup + args.seconds + 30)
             wall = time.perf_counter() - start
-            service_cpu = cpu_seconds(pid) - service_cpu
-            upstream_cpu = cpu_seconds(upstream.process.pid) - upstream_cpu
+            service_cpu = cpu_seconds(tree) - service_cpu
+            upstream_cpu = cpu_seconds([upstream.process.pid]) - upstream_cpu
         finally:
             if client.poll() is None:
                 client.kill()
@@ -185,9 +221,9 @@ def run_load(url: str, args: argparse.Namespace, upstream: Upstream, pid: int) -
     return result
 
 
-def hold_connections(url: str, count: int, pid: int) -> dict:
+def hold_connections(url: str, count: int, tree: list[int]) -> dict:
     """The idle-connection phase: RSS and threads before and while count WebSockets are open."""
-    before = status(pid)
+    before = status(tree)
     client = subprocess.Popen(
         load_command(url, f"--hold={count}"), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         text=True,
@@ -200,7 +236,7 @@ def hold_connections(url: str, count: int, pid: int) -> dict:
         readings = []
         for _ in range(5):
             time.sleep(0.1)
-            readings.append(status(pid))
+            readings.append(status(tree))
         client.stdin.close()
         output = client.stdout.read()
         client.wait(timeout=30)
@@ -229,11 +265,12 @@ def bench_stage(stage: Path, args: argparse.Namespace, upstream: Upstream) -> di
     with running_stage(
         stage, upstream, upstream_timeout=UPSTREAM_TIMEOUT, check_interval=CHECK_INTERVAL
     ) as service:
-        pid = service.process.pid
-        started = status(pid)
-        load = run_load(service.url, args, upstream, pid)
-        held = hold_connections(service.url, args.hold, pid)
-        hwm = status(pid)["VmHWM"]
+        # The service's process and its children, such as Gunicorn's worker.
+        tree = process_tree(service.process.pid)
+        started = status(tree)
+        load = run_load(service.url, args, upstream, tree)
+        held = hold_connections(service.url, args.hold, tree)
+        peak_rss_kb = max(load["service"]["peak_rss_kb"], held["rss_held_kb"])
     return {
         "stage": stage.name,
         "load_average_1min_before": load_average,
@@ -241,7 +278,8 @@ def bench_stage(stage: Path, args: argparse.Namespace, upstream: Upstream) -> di
         "threads_at_start": started["Threads"],
         "load": load,
         "held": held,
-        "peak_rss_kb": hwm,
+        "processes": started["processes"],
+        "peak_rss_kb": peak_rss_kb,
     }
 
 

@@ -128,7 +128,8 @@ async def hold(url: str, connections: int, item_id: str) -> dict:
     until standard input closes, and closes them.
     """
     ws_url = "ws" + url[len("http") :] + "/ws"
-    timeout = aiohttp.ClientTimeout(total=10)
+    # A connection the service does not take up within 5 s counts as an error.
+    timeout = aiohttp.ClientTimeout(total=5)
     connector = aiohttp.TCPConnector(limit=0)
     errors = 0
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
@@ -138,7 +139,7 @@ async def hold(url: str, connections: int, item_id: str) -> dict:
             try:
                 websocket = await session.ws_connect(ws_url)
                 await websocket.send_str(item_id)
-                reply = await websocket.receive_json(timeout=10)
+                reply = await websocket.receive_json(timeout=5)
                 if reply.get("id") != item_id:
                     raise ValueError(reply)
                 return websocket
