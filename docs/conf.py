@@ -44,6 +44,8 @@ extensions = [
     "internal_links",
     "examples",
     "migration_steps",
+    # literalinclude's :diff: names files by their path in the guide (the tutorial).
+    "diff_paths",
     # Read the Docs conventions: a 404 page with links that work at any depth,
     # OpenGraph and Twitter card metadata (the sitemap is added below).
     "notfound.extension",

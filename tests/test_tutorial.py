@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -22,7 +24,7 @@ from pathlib import Path
 import pytest
 from websockets.sync.client import connect
 
-from tutorial_service import UPSTREAM_TIMEOUT, Service, find_stages, running_stage
+from tutorial_service import STAGES_DIR, UPSTREAM_TIMEOUT, Service, find_stages, running_stage
 
 STAGES = find_stages()
 STAGE_IDS = [stage.name for stage in STAGES]
@@ -223,3 +225,14 @@ def test_sigterm_finishes_the_request_in_flight(stage_dir: Path) -> None:
         status, _, body = in_flight.result(timeout=DEADLINE)
         assert (status, body["id"]) == (200, "last")
         assert service.wait(timeout=DEADLINE) == 0, service.output()
+
+
+def test_threads_track_ends_without_eventlet() -> None:
+    # Importing the last stage's module imports everything it serves with.
+    stage = STAGES_DIR / "t3-threads-gunicorn"
+    check = "import sys, service; print([m for m in ('eventlet', 'greenlet') if m in sys.modules])"
+    result = subprocess.run(
+        [sys.executable, "-c", check], cwd=stage, capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "[]\n"

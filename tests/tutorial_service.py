@@ -235,3 +235,24 @@ def running_stage(
                 stream.close()
             if own_upstream:
                 upstream.close()
+
+
+def main() -> None:
+    """Run the fake upstream on its own, to try a stage by hand."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--delay", type=float, default=0.2, help="seconds per item")
+    args = parser.parse_args()
+    upstream = Upstream(delay=args.delay)
+    print(f"upstream on {upstream.url}; Ctrl-C stops it", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        upstream.close()
+
+
+if __name__ == "__main__":
+    main()

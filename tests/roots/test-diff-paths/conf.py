@@ -1,0 +1,3 @@
+# SPDX-License-Identifier: MIT
+extensions = ["diff_paths"]
+exclude_patterns = ["_build"]
