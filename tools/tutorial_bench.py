@@ -19,11 +19,12 @@ with "t" and with "a"). For each stage in turn, all on 127.0.0.1:
 3. Idle connections: the same client opens ``--hold`` WebSocket connections, looks up
    one item on each, and keeps them open while the service is measured.
 
-Meanwhile it samples /proc/PID/status (VmRSS, Threads) of the service's processes (the
-process the harness starts and its children, such as Gunicorn's worker; the figures are
-their sums) every 20 ms, and reads their CPU time from /proc/PID/stat. It also reads the
-CPU time of the load client and of the upstream, so that a saturated client or upstream
-shows in the figures. It prints a table and writes every figure as JSON. Linux only.
+It reads /proc/PID/status (VmRSS, Threads) of the service's processes: the process the
+harness starts and its children, such as Gunicorn's worker; the figures are their sums.
+During the load it reads them every 20 ms, and their CPU time from /proc/PID/stat; with
+the WebSockets open, five times, 0.1 s apart. It also reads the CPU time of the load
+client and of the upstream, so that a saturated client or upstream shows in the
+figures. It prints a table and writes every figure as JSON. Linux only.
 """
 
 from __future__ import annotations
@@ -194,15 +195,19 @@ def run_load(url: str, args: argparse.Namespace, upstream: Upstream, tree: list[
     with Sampler(tree) as sampler:
         client = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
         try:
-            # CPU readings once the warm-up is over, as the client's own.
-            time.sleep(args.warmup)
+            # CPU readings over the client's measured seconds: it says when they start
+            # and end. A client that dies closes the pipe, and readline() returns "".
+            if client.stdout.readline() != "measuring\n":
+                raise RuntimeError("the load client did not start measuring")
             start = time.perf_counter()
             service_cpu = cpu_seconds(tree)
             upstream_cpu = cpu_seconds([upstream.process.pid])
-            output, _ = client.communicate(timeout=args.warmup + args.seconds + 30)
+            if client.stdout.readline() != "measured\n":
+                raise RuntimeError("the load client did not finish measuring")
             wall = time.perf_counter() - start
             service_cpu = cpu_seconds(tree) - service_cpu
             upstream_cpu = cpu_seconds([upstream.process.pid]) - upstream_cpu
+            output, _ = client.communicate(timeout=30)
         finally:
             if client.poll() is None:
                 client.kill()

@@ -14,7 +14,8 @@ sends nine requests to ``/a``, then one to ``/b``, and so on, starting at a diff
 point of that cycle per task. Requests that complete during the ``--warmup`` seconds
 are not counted.
 
-It prints one JSON object on stdout: the requests completed in the measured
+It prints ``measuring`` when the warm-up ends, ``measured`` when the last request
+has been answered, and then one JSON object on stdout: the requests completed in the measured
 ``--seconds``, errors (a status other than 200 or a failed connection), latency
 percentiles in milliseconds, per path and overall, and the CPU time this process
 used while measuring. That CPU time tells whether the client itself was the
@@ -100,13 +101,16 @@ async def run(url: str, clients: int, warmup: float, seconds: float, cycle: list
 
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
         # Wait for the warm-up to end, then take the CPU reading: the tasks run meanwhile.
+        # The lines tell a caller when to take its own readings of other processes.
         tasks = [asyncio.create_task(client(n, session)) for n in range(clients)]
         await asyncio.sleep(max(0.0, measure_from - loop.time()))
+        print("measuring", flush=True)
         cpu_start = resource.getrusage(resource.RUSAGE_SELF)
         wall_start = time.perf_counter()
         await asyncio.gather(*tasks)
         wall = time.perf_counter() - wall_start
         cpu_end = resource.getrusage(resource.RUSAGE_SELF)
+        print("measured", flush=True)
     cpu = (cpu_end.ru_utime - cpu_start.ru_utime) + (cpu_end.ru_stime - cpu_start.ru_stime)
     every = [latency for values in latencies.values() for latency in values]
     return {
