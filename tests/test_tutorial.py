@@ -218,6 +218,7 @@ def test_request_ids_do_not_leak(service: Service) -> None:
 
 
 def test_sigterm_finishes_the_request_in_flight(stage_dir: Path) -> None:
+    # A service of its own: this test stops it, and the module's service must outlive it.
     with running_stage(stage_dir) as service, ThreadPoolExecutor(max_workers=1) as client:
         in_flight = client.submit(call, service, "/items/last")
         assert service.upstream.arrived("last").wait(DEADLINE), "the request never arrived"

@@ -37,12 +37,12 @@ STAGES_DIR = Path(__file__).resolve().parent.parent / "docs" / "tutorial" / "sta
 READY = re.compile(r"listening on (http://[\d.]+:\d+)")
 
 #: Defaults the suite uses: short enough to keep the tests quick.
-UPSTREAM_TIMEOUT = 0.5
+UPSTREAM_TIMEOUT = 0.8
 CHECK_INTERVAL = 0.05
 
 
 def find_stages() -> list[Path]:
-    """Every stage folder that holds a service.py, in name order (s0, then a*, then t*)."""
+    """Every stage folder that holds a service.py, in name order."""
     return sorted(p.parent for p in STAGES_DIR.glob("*/service.py"))
 
 
