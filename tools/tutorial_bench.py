@@ -50,7 +50,6 @@ sys.path.insert(0, str(ROOT / "tests"))
 from tutorial_service import find_stages, running_stage  # noqa: E402
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 READY = re.compile(r"listening on (http://[\d.]+:\d+)")
 #: The service's own default timeout for an upstream call; the suite uses a shorter one.
 UPSTREAM_TIMEOUT = 2.0
