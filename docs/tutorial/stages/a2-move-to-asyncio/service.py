@@ -67,13 +67,15 @@ class Upstream:
 
     async def fetch_items(self, ids):
         # One task per item, all waiting on the upstream at the same time; gather()
-        # keeps the order of ids. If one fails, cancel the others.
-        tasks = [asyncio.ensure_future(self.fetch_json(f"/items/{i}")) for i in ids]
+        # keeps the order of ids. If one fails (or this request is cancelled), cancel
+        # the others and wait until they have unwound: no task outlives the request.
+        tasks = [asyncio.create_task(self.fetch_json(f"/items/{i}")) for i in ids]
         try:
             return await asyncio.gather(*tasks)
         finally:
             for task in tasks:
                 task.cancel()
+            await asyncio.wait(tasks)
 
     async def close(self):
         await self.session.close()
@@ -227,6 +229,12 @@ async def close_websockets(app):
 
 
 # --- Start-up and graceful shutdown ---
+def log_crash(task):
+    # A background task that raises would otherwise end without a word.
+    if not task.cancelled() and task.exception() is not None:
+        log.error("%s stopped", task.get_name(), exc_info=task.exception())
+
+
 async def serve():
     upstream = Upstream(config.upstream)
     jobs = asyncio.Queue()
@@ -235,27 +243,33 @@ async def serve():
     app.add_routes(routes)
     app.on_shutdown.append(close_websockets)
     workers = [
-        asyncio.create_task(job_worker(jobs)),
-        asyncio.create_task(check_upstream_forever(upstream)),
+        asyncio.create_task(job_worker(jobs), name="job worker"),
+        asyncio.create_task(check_upstream_forever(upstream), name="upstream check"),
     ]
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
-    await runner.setup()
-    site = web.TCPSite(runner, config.host, config.port)
-    await site.start()
-
-    stopping = asyncio.Event()
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopping.set)
-    host, port = runner.addresses[0][:2]
-    print(f"listening on http://{host}:{port}", flush=True)
-
-    await stopping.wait()
-    log.info("stopping: finishing the requests in flight")
-    # Stops accepting, closes the WebSockets, waits for the requests in flight.
-    await runner.cleanup()
     for worker in workers:
-        worker.cancel()
-    await asyncio.gather(*workers, return_exceptions=True)
-    await upstream.close()
+        worker.add_done_callback(log_crash)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stopping.set)  # wakes the loop
+    try:
+        await runner.setup()
+        site = web.TCPSite(runner, config.host, config.port)
+        await site.start()
+        host, port = runner.addresses[0][:2]
+        print(f"listening on http://{host}:{port}", flush=True)
+
+        await stopping.wait()
+        log.info("stopping: finishing the requests in flight")
+    finally:
+        # Also on a failed start: stops accepting, closes the WebSockets, waits for
+        # the requests in flight, then stops the background tasks.
+        await runner.cleanup()
+        for worker in workers:
+            worker.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+        await upstream.close()
     print("stopped", flush=True)
 
 
