@@ -15,7 +15,7 @@ import logging
 import signal
 import uuid
 
-from aiohttp import ClientError, ClientSession, WSCloseCode, WSMsgType, web
+from aiohttp import ClientError, ClientSession, ClientTimeout, WSCloseCode, WSMsgType, web
 
 log = logging.getLogger("catalogue")
 config = argparse.Namespace()
@@ -38,17 +38,18 @@ class UpstreamTimeout(Exception):
 class Upstream:
     """One aiohttp session, and at most 100 upstream calls at a time."""
 
-    def __init__(self, base_url):
+    def __init__(self, base_url, timeout):
         self.base_url = base_url
-        self.session = ClientSession()
+        # total: the whole call, connecting and reading the body included. Not
+        # asyncio.wait_for(): on Python 3.10 and 3.11 it can swallow a cancellation.
+        self.session = ClientSession(timeout=ClientTimeout(total=timeout))
         self.limit = asyncio.Semaphore(100)
 
     async def fetch_json(self, path):
         async with self.limit:
             try:
-                # asyncio.timeout() (Python 3.11+) reads better; wait_for() runs on 3.10 too.
-                return await asyncio.wait_for(self._get(path), config.upstream_timeout)
-            except asyncio.TimeoutError:
+                return await self._get(path)
+            except asyncio.TimeoutError:  # aiohttp's timeout errors derive from it
                 raise UpstreamTimeout(path) from None
 
     async def _get(self, path):
@@ -227,7 +228,7 @@ def log_crash(task):
 
 
 async def serve():
-    upstream = Upstream(config.upstream)
+    upstream = Upstream(config.upstream, config.upstream_timeout)
     jobs = asyncio.Queue()
     app = web.Application(middlewares=[request_context])
     app[UPSTREAM], app[JOBS], app[WEBSOCKETS] = upstream, jobs, set()
