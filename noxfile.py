@@ -320,6 +320,25 @@ def bench(session: nox.Session) -> None:
     session.log(f"test suite / clean build: {suite / clean:.1f} (the target is at most 8)")
 
 
+@nox.session(name="tutorial-bench")
+def tutorial_bench(session: nox.Session) -> None:
+    """Load the tutorial's service, first and last stage of each track, on 127.0.0.1.
+
+    Prints requests per second, latency percentiles, peak memory and threads of each
+    stage side by side, and writes every figure to docs/_build/tutorial-bench.json.
+    Options go to tools/tutorial_bench.py: ``nox -s tutorial-bench -- --seconds 4``.
+    """
+    _install(session, "test")
+    BUILD.mkdir(parents=True, exist_ok=True)
+    session.run(
+        "python",
+        str(ROOT / "tools" / "tutorial_bench.py"),
+        "--json",
+        str(BUILD / "tutorial-bench.json"),
+        *session.posargs,
+    )
+
+
 @nox.session(venv_backend="uv|virtualenv")
 def lock(session: nox.Session) -> None:
     """Regenerate requirements/*.txt from pyproject.toml's dependency groups (needs PyPI)."""
