@@ -70,20 +70,31 @@ def add_steps_to_toc(app: Sphinx, doctree: nodes.document) -> None:
         sublist += entry
         changed[id(sublist)] = (sublist, item)
 
-    def where(entry: nodes.Element) -> int:
-        if "migration_position" in entry:
-            return entry["migration_position"]
-        reference = next(entry.findall(nodes.reference))
-        section = sections.get(reference["anchorname"])
-        return position[id(section)] if section is not None else -1
+    def places(entries: list[nodes.Node]) -> list[int]:
+        """Where each entry is on the page; a toctree keeps to the entry before it."""
+        found, last = [], -1
+        for entry in entries:
+            if isinstance(entry, nodes.Element) and "migration_position" in entry:
+                last = entry["migration_position"]
+            else:
+                reference = next(iter(entry.findall(nodes.reference)), None)
+                if reference is not None and reference["anchorname"] in sections:
+                    last = position[id(sections[reference["anchorname"]])]
+            found.append(last)
+        return found
 
     for sublist, _ in changed.values():
-        # Steps and subsections in the order of the page.
-        ordered = sorted(sublist.children, key=where)
+        # Steps and subsections in the order of the page (a stable sort).
+        entries = list(sublist.children)
+        ordered = [
+            entry
+            for _, entry in sorted(zip(places(entries), entries, strict=True), key=lambda p: p[0])
+        ]
         del sublist[:]
         sublist.extend(ordered)
         for entry in sublist.children:
-            entry.attributes.pop("migration_position", None)
+            if isinstance(entry, nodes.Element):
+                entry.attributes.pop("migration_position", None)
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:

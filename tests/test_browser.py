@@ -357,10 +357,10 @@ def test_step_cards_have_permalinks_and_contents_entries(watched: Watched, site:
 def test_diagrams_fetch_only_the_scheme_shown(watched: Watched, site: str) -> None:
     page = watched.page
     page.goto(site + "explanation/how-eventlet-works.html")
-    page.wait_for_function(
-        "[...document.querySelectorAll('img.diagram.only-light')]"
-        ".every(i => i.complete && i.naturalWidth > 0)"
-    )
+    # Lazy images load as they come near the viewport.
+    light = page.locator("img.diagram.only-light").first
+    light.scroll_into_view_if_needed()
+    page.wait_for_function("i => i.complete && i.naturalWidth > 0", arg=light.element_handle())
     fetched = [url for url in watched.requested if url.endswith(".svg")]
     assert any(url.endswith("-light.svg") for url in fetched)
     assert not any(url.endswith("-dark.svg") for url in fetched)
@@ -371,11 +371,10 @@ def test_diagrams_fetch_only_the_scheme_shown(watched: Watched, site: str) -> No
             break
         toggle.click()
     assert page.evaluate("document.body.dataset.theme") == "dark"
-    page.wait_for_function(
-        "[...document.querySelectorAll('img.diagram.only-dark')]"
-        ".every(i => i.complete && i.naturalWidth > 0)"
-    )
-    assert page.locator("img.diagram.only-light").first.is_hidden()
+    dark = page.locator("img.diagram.only-dark").first
+    dark.scroll_into_view_if_needed()
+    page.wait_for_function("i => i.complete && i.naturalWidth > 0", arg=dark.element_handle())
+    assert light.is_hidden()
 
 
 def test_index_fits_the_desktop_width(watched: Watched, site: str) -> None:

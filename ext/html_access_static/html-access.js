@@ -11,17 +11,25 @@
   const CANDIDATES = "article pre, article .table-wrapper";
   const MARK = "scrollFocus";
 
-  function nameOf(region) {
-    if (region.matches(".table-wrapper")) {
-      const caption = region.querySelector("caption .caption-text, caption");
-      return caption ? `Table: ${caption.textContent.trim()}` : "Table";
+  // Names must differ: each named region is a landmark (axe-core:
+  // landmark-unique). A caption names a region; else its place on the page.
+  function nameOf(region, regions) {
+    const table = region.matches(".table-wrapper");
+    const kind = table ? "Table" : "Code example";
+    const place = regions.filter((other) => other.matches(".table-wrapper") === table);
+    const number = place.indexOf(region) + 1;
+    let caption = null;
+    if (table) {
+      caption = region.querySelector("caption .caption-text, caption");
+    } else {
+      const wrapper = region.closest(".literal-block-wrapper");
+      caption = wrapper && wrapper.querySelector(".code-block-caption .caption-text");
     }
-    const wrapper = region.closest(".literal-block-wrapper");
-    const caption = wrapper && wrapper.querySelector(".code-block-caption .caption-text");
-    return caption ? `Code: ${caption.textContent.trim()}` : "Code example";
+    const text = caption ? `: ${caption.textContent.trim()}` : "";
+    return `${kind} ${number}${text}`;
   }
 
-  function update(region) {
+  function update(region, regions) {
     const overflows =
       region.scrollWidth > region.clientWidth + 1 ||
       region.scrollHeight > region.clientHeight + 1;
@@ -30,7 +38,7 @@
       region.dataset[MARK] = "";
       region.tabIndex = 0;
       region.setAttribute("role", "region");
-      region.setAttribute("aria-label", `${nameOf(region)} (scrolls sideways)`);
+      region.setAttribute("aria-label", `${nameOf(region, regions)} (scrolls sideways)`);
     } else if (!overflows && marked) {
       delete region.dataset[MARK];
       region.removeAttribute("tabindex");
@@ -41,11 +49,11 @@
 
   function watchScrollRegions() {
     const regions = Array.from(document.querySelectorAll(CANDIDATES));
-    regions.forEach(update);
+    for (const region of regions) update(region, regions);
     if ("ResizeObserver" in window) {
       // A resized window, or a tab that shows a hidden code block.
       const observer = new ResizeObserver((entries) => {
-        for (const entry of entries) update(entry.target);
+        for (const entry of entries) update(entry.target, regions);
       });
       for (const region of regions) observer.observe(region);
     }
