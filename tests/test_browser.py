@@ -256,13 +256,15 @@ def test_a_step_found_by_search_opens_its_card(
     assert page.evaluate("location.hash") == f"#{anchor}"
     card = page.locator(f"div.migration-step#{anchor}")
     assert card.is_visible()
-    assert page.evaluate(
+    # The browser scrolls to the card once the page is laid out.
+    page.wait_for_function(
         """id => {
             const box = document.getElementById(id).getBoundingClientRect();
             return box.top >= 0 && box.top < window.innerHeight;
         }""",
-        anchor,
-    ), "the card is not in view"
+        arg=anchor,
+        timeout=5000,
+    )
     # The result says what it is, once.
     page.go_back()
     description = page.locator("#search-results li", has_text=label).first.inner_text()
