@@ -46,6 +46,8 @@ extensions = [
     "migration_steps",
     # literalinclude's :diff: names files by their path in the guide (the tutorial).
     "diff_paths",
+    # Keyboard and screen-reader fixes to the HTML (scrollable regions, focus).
+    "html_access",
     # Read the Docs conventions: a 404 page with links that work at any depth,
     # OpenGraph and Twitter card metadata (the sitemap is added below).
     "notfound.extension",
@@ -53,6 +55,8 @@ extensions = [
 ]
 
 root_doc = "index"
+# Small overrides of furo's templates (accessibility fixes; see each file).
+templates_path = ["_templates"]
 exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 language = "en"

@@ -289,6 +289,12 @@ class DiagramImages(SphinxPostTransform):
             )  # fmt: skip
             if "align" in node:
                 result["align"] = node["align"]
+            if classes:
+                # One of the two is hidden (display: none) by the colour
+                # scheme; a lazy image that is not displayed is not fetched,
+                # so a page downloads only the variant it shows, and the
+                # other when furo's theme toggle shows it.
+                result["loading"] = "lazy"
             return result
 
         if "image/svg+xml" in supported and builder.format == "html" and builder.name != "epub":

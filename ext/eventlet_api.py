@@ -676,6 +676,11 @@ class EventletApiDomain(Domain):
                 record = self.entries[name]
                 yield shortcut, shortcut, "api", record["docname"], record["node_id"], 2
 
+    def get_type_name(self, type: ObjType, primary: bool = False) -> str:
+        # The search page shows this after each result; Sphinx's default puts
+        # the domain's label first ("Eventlet API Eventlet API").
+        return type.lname
+
     def get_full_qualified_name(self, node: Element) -> str | None:
         return node.get("reftarget")
 

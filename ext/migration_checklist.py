@@ -106,7 +106,12 @@ def render_checklists(app: Sphinx, doctree: nodes.document, docname: str) -> Non
     for placeholder in placeholders:
         chosen = [step for step in steps if matches(step, placeholder["applies_to"])]
         if chosen:
-            placeholder.replace_self(checklist_table(app.builder, docname, chosen, interactive))
+            table: nodes.Element = checklist_table(app.builder, docname, chosen, interactive)
+            if app.builder.format == "html":
+                # The wrapper furo gives the tables it sees (this one is made
+                # later): a wide checklist scrolls inside it, not off the page.
+                table = nodes.container("", table, classes=["table-wrapper"])
+            placeholder.replace_self(table)
         else:
             placeholder.replace_self(
                 nodes.paragraph("", "No migration steps match this checklist.")

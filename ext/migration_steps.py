@@ -24,7 +24,8 @@ project with intersphinx alone can link to it.
 
 Loading this extension also loads ``migration_checklist`` and
 ``migration_graph`` (the checklist and the dependency graph),
-``migration_print`` (steps as framed cards in the PDF), plus
+``migration_print`` (steps as cards in the PDF), ``migration_toc`` (steps
+in the page's contents), plus
 ``sphinx_design`` (tabs) and ``sphinxcontrib.mermaid`` (the graph).
 """
 
@@ -173,7 +174,14 @@ class MigrationDomain(Domain):
 
     name = "migration"
     label = "Migration steps"
-    object_types: ClassVar[dict[str, ObjType]] = {"step": ObjType("migration step", "step")}
+    # The object type is not called "step": Sphinx's search index stores an
+    # anchor "<type>-<name>" as "-", and its script rebuilds it from the
+    # display name ("step-Step 3: Title"), so a result would open the top of
+    # the page (https://github.com/sphinx-doc/sphinx/issues/10380). The role
+    # keeps the name ``step``; intersphinx finds the type through it.
+    object_types: ClassVar[dict[str, ObjType]] = {
+        "migration-step": ObjType("migration step", "step")
+    }
     # ``:migration:step:``, the same role as the short ``:step:`` (set below).
     roles: ClassVar[dict[str, Any]] = {}
     initial_data: ClassVar[dict[str, Any]] = {
@@ -369,7 +377,19 @@ class MigrationDomain(Domain):
 
     def get_objects(self) -> Iterator[tuple[str, str, str, str, str, int]]:
         for step in self.index().values():
-            yield (step.entry.id, step.label, "step", step.entry.docname, step.entry.anchor, 1)
+            yield (
+                step.entry.id,
+                step.label,
+                "migration-step",
+                step.entry.docname,
+                step.entry.anchor,
+                1,
+            )
+
+    def get_type_name(self, type: ObjType, primary: bool = False) -> str:
+        # The search page shows this after each result; Sphinx's default puts
+        # the domain's label first ("Migration steps migration step").
+        return type.lname
 
 
 def domain_of(env: BuildEnvironment) -> MigrationDomain:
@@ -890,15 +910,17 @@ class VariantTabs(SphinxPostTransform):
                 body["classes"] += ["sd-tab-content"]
 
 
-def checkbox(key: str, label: str) -> nodes.raw:
+def checkbox(key: str, label: str | None) -> nodes.raw:
     """A checkbox whose state the page script keeps in the browser.
 
     Boxes with the same key show the same state: a step ticked on its own
-    page is ticked in the checklist too.
+    page is ticked in the checklist too. Without ``label``, the box must be
+    inside a ``<label>`` that names it.
     """
+    name = "" if label is None else f' aria-label="{escape(label)}"'
     html = (
         f'<input type="checkbox" class="migration-check" '
-        f'data-migration-key="{escape(key)}" aria-label="{escape(label)}" /> '
+        f'data-migration-key="{escape(key)}"{name} /> '
     )
     return nodes.raw("", html, format="html")
 
@@ -926,6 +948,14 @@ class StepCheckboxes(SphinxPostTransform):
             title = card.children[0]
             assert isinstance(title, nodes.rubric)
             title.insert(0, checkbox(step_id, f"Done: {title.astext()}"))
+            if self.config.html_permalinks:
+                # A permalink, as headings have (shown on hover and on focus).
+                title += nodes.raw(
+                    "",
+                    f'<a class="headerlink" href="#{escape(anchor_for(step_id))}" '
+                    f'title="Link to this step">{self.config.html_permalinks_icon}</a>',
+                    format="html",
+                )
             for block in card.findall(nodes.container):
                 if "migration-done-when" in block["classes"] and owner(block) is card:
                     self.tick_items(block, step_id)
@@ -940,7 +970,11 @@ class StepCheckboxes(SphinxPostTransform):
         for position, item in enumerate(items):
             first = item.children[0] if item.children else None
             if isinstance(first, nodes.paragraph):
-                first.insert(0, checkbox(f"{step_id}/done/{position}", item.astext()))
+                # The whole sentence is the box's label: a click on it ticks the box.
+                opening = '<label class="migration-check-label">'
+                first.insert(0, nodes.raw("", opening, format="html"))
+                first.insert(1, checkbox(f"{step_id}/done/{position}", None))
+                first += nodes.raw("", "</label>", format="html")
                 item["classes"].append("migration-check-item")
 
 
@@ -1014,6 +1048,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.setup_extension("migration_checklist")
     app.setup_extension("migration_graph")
     app.setup_extension("migration_print")
+    app.setup_extension("migration_toc")
     return {
         "version": "1.0",
         "env_version": 1,

@@ -287,5 +287,3 @@ def _search_index(html: Path) -> dict[str, Any]:
     """The data of searchindex.js: ``Search.setIndex({...})``."""
     text = (html / "searchindex.js").read_text(encoding="utf-8")
     return json.loads(text[text.index("(") + 1 : text.rindex(")")])
-
-

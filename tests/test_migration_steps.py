@@ -10,6 +10,7 @@ written both in rST and in MyST.
 from __future__ import annotations
 
 import filecmp
+import json
 import os
 import re
 import shutil
@@ -72,7 +73,8 @@ def html_numbers(app: SphinxTestApp) -> dict[str, tuple[int, str]]:
     found: dict[str, tuple[int, str]] = {}
     card = re.compile(
         r'id="step-([a-z0-9-]+)">\s*<p class="migration-step-title rubric">'
-        r'(?:<input [^>]*/> )?<span class="migration-step-number">Step (\d+): </span>(.*?)</p>'
+        r'(?:<input [^>]*/> )?<span class="migration-step-number">Step (\d+): </span>(.*?)'
+        r'(?:<a class="headerlink"[^>]*>[^<]*</a>)?</p>'
     )
     for page in STEP_PAGES:
         for step_id, number, title in card.findall(read(app, f"{page}.html")):
@@ -178,6 +180,31 @@ def test_html_step_card_has_tabs_metadata_and_done_checkboxes(make_app: MakeApp,
     )
     assert 'data-migration-key="switch-hub/done/0"' in card
     assert 'data-migration-key="switch-hub/done/1"' in card
+    # Each "done when" sentence is its box's label, so a click on it ticks the box.
+    assert card.count('<label class="migration-check-label"><input type="checkbox"') == 2
+    # The card has a permalink, and an entry in the page's contents.
+    assert '<a class="headerlink" href="#step-switch-hub" title="Link to this step">' in card
+    toc = {
+        (reference["anchorname"], reference.astext())
+        for reference in app.env.tocs["start"].findall(nodes.reference)
+    }
+    assert ("#step-switch-hub", "Switch the hub") in toc
+    # A search result for the step opens its card: the index stores the whole
+    # anchor (not "-", which the search script would rebuild from the title),
+    # and names the kind of result once.
+    text = read(app, "searchindex.js")
+    index = json.loads(text[text.index("(") + 1 : text.rindex(")")])
+    kinds = {str(number): name for number, name in index["objtypes"].items()}
+    anchors = {
+        entry[3]
+        for entries in index["objects"].values()
+        for entry in entries
+        if kinds[str(entry[1])].startswith("migration:")
+    }
+    assert "step-switch-hub" in anchors
+    assert all(anchor.startswith("step-") for anchor in anchors), anchors
+    labels = {name for _, _, name in index["objnames"].values()}
+    assert "migration step" in labels
     # The page loads the script that keeps the boxes' state.
     assert "_static/migration-steps.js" in start
     assert Path(app.outdir, "_static", "migration-steps.js").is_file()
