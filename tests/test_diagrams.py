@@ -92,8 +92,9 @@ def test_html_shows_light_and_dark_renderings(app: SphinxTestApp) -> None:
     assert app.warning.getvalue() == ""
     key = diagram_key(RST_DIAGRAM)
     index = (app.outdir / "index.html").read_text()
-    assert f'class="diagram only-light" src="_images/{key}-light.svg"' in index
-    assert f'class="diagram only-dark" src="_images/{key}-dark.svg"' in index
+    # Lazy: a browser fetches only the variant the colour scheme shows.
+    assert f'class="diagram only-light" loading="lazy" src="_images/{key}-light.svg"' in index
+    assert f'class="diagram only-dark" loading="lazy" src="_images/{key}-dark.svg"' in index
     assert 'alt="Two boxes"' in index
     # No client-side Mermaid: nothing to load from a CDN, or at all.
     assert "mermaid" not in index
@@ -127,7 +128,7 @@ def test_a_diagram_with_links_is_embedded_inline_in_html(app: SphinxTestApp) -> 
     # A diagram without links stays an image.
     index = (app.outdir / "index.html").read_text()
     assert "diagram-inline" not in index
-    assert 'only-light" src=' in index
+    assert 'only-light" loading="lazy" src=' in index
 
 
 @project("latex", "latex")

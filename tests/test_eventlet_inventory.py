@@ -715,9 +715,13 @@ def test_json_schema(fixture_tree: Path) -> None:
     assert by_name["eventlet.greenthread.spawn"] == (
         "https://example.org/guide/reference/api/greenthread.html#ev-eventlet.greenthread.spawn"
     )
-    # A name with no entry of its own links to its module's entry.
+    # A class that real projects subclass has an entry of its own...
     assert by_name["eventlet.wsgi.HttpProtocol"] == (
-        "https://example.org/guide/reference/api/wsgi.html#ev-eventlet.wsgi"
+        "https://example.org/guide/reference/api/wsgi.html#ev-eventlet.wsgi.HttpProtocol"
+    )
+    # ...and a name with no entry of its own links to its module's entry.
+    assert by_name["eventlet.green.threading.Thread"] == (
+        "https://example.org/guide/reference/api/green.html#ev-eventlet.green.threading"
     )
     assert by_name["EVENTLET_HUB"] == (
         "https://example.org/guide/reference/api/hubs.html#ev-EVENTLET_HUB"

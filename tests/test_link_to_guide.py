@@ -95,7 +95,8 @@ def test_inventory_has_steps_and_entries_as_std_labels(guide: SphinxTestApp) -> 
         "eventlet.event.Event",
     )
     # The domain objects stay, for projects that load our extensions.
-    assert "switch-hub" in inventory["migration:step"]
+    # The object type is "migration-step" (see MigrationDomain); the role is "step".
+    assert "switch-hub" in inventory["migration:migration-step"]
     assert "eventlet.event.Event" in inventory["ev:api"]
 
 

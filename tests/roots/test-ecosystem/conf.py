@@ -27,4 +27,5 @@ globals().update(
 # Relative to the guide's docs/, not to this directory.
 html_logo = str(GUIDE / _guide["html_logo"])
 html_favicon = str(GUIDE / _guide["html_favicon"])
+html_static_path = [str(GUIDE / path) for path in _guide["html_static_path"]]
 exclude_patterns = ["_build"]
