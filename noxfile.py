@@ -208,14 +208,14 @@ PARALLEL = ("-n", "logical", "--dist", "worksteal")
 def tests(session: nox.Session) -> None:
     """Run the test suite: extension tests, strict HTML builds, the examples, the browser."""
     _install(session, "test")
-    session.run("pytest", *PARALLEL, "-m", "not print", *session.posargs)
+    session.run("pytest", *PARALLEL, "-m", "not full", *session.posargs)
 
 
-@nox.session(name="tests-print")
-def tests_print(session: nox.Session) -> None:
-    """Build the PDF and the ePub and check them (pdflatex, epubcheck): CI runs it too."""
+@nox.session(name="tests-full")
+def tests_full(session: nox.Session) -> None:
+    """The checks too slow for every run: PDF, ePub (epubcheck), axe on every page. CI runs it."""
     _install(session, "test")
-    session.run("pytest", *PARALLEL, "-m", "print", *session.posargs)
+    session.run("pytest", *PARALLEL, "-m", "full", *session.posargs)
 
 
 def _installed_pythons() -> tuple[list[str], list[str]]:

@@ -10,11 +10,13 @@ Every request a page makes goes through a route that lets 127.0.0.1 through
 and blocks and records anything else, and every console error is recorded:
 each test fails on either.
 
-Speed: one browser per pytest-xdist worker for the whole session. The axe
-tests share one page per worker and take the pages in shards. Each page is
-checked with every axe rule in the light scheme, then, switched to the dark
-scheme in place (furo follows ``prefers-color-scheme``), with the rules whose
-result depends on colours: the markup is the same in both.
+Speed: one browser per pytest-xdist worker for the whole session. axe takes
+about two seconds a page, so every run (``nox -s tests``) checks one page of
+each kind, and ``nox -s tests-full`` (CI runs both) checks every page, in
+shards. The axe tests share one page per worker. Each page is checked with
+every axe rule in the light scheme, then, switched to the dark scheme in
+place (furo follows ``prefers-color-scheme``), with the rules whose result
+depends on colours: the markup is the same in both.
 """
 
 from __future__ import annotations
@@ -40,9 +42,23 @@ COLOUR_RULES = ("color-contrast", "link-in-text-block")
 #: Colours change at once when the scheme switches: sphinx-design's tab labels
 #: fade their colour over 250 ms, and axe would measure the contrast halfway.
 NO_TRANSITIONS = "*, *::before, *::after { transition: none !important; }"
-#: The axe tests take the pages in this many shards, which xdist spreads
-#: over its workers.
+#: The axe tests of every page (nox -s tests-full) take the pages in this
+#: many shards, which xdist spreads over its workers.
 SHARDS = 8
+#: What every run checks with axe: a page of each layout (the landing page,
+#: an explanation with diagrams, the checklist with its table, checkboxes and
+#: graph, a recipe with steps and tabs, an API map page, the tutorial's
+#: diffs, the search page and the index).
+PAGE_OF_EACH_KIND = (
+    "index.html",
+    "explanation/how-eventlet-works.html",
+    "howto/checklist.html",
+    "howto/recipes/spawn.html",
+    "reference/api/greenthread.html",
+    "tutorial/threads.html",
+    "search.html",
+    "genindex.html",
+)
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
@@ -193,30 +209,49 @@ def failing(result: dict[str, Any], page: str, scheme: str) -> list[str]:
     ]
 
 
+def audit_page(audit: Watched, site: str, name: str) -> list[str]:
+    """axe's critical and serious findings on one page, light and dark."""
+    page = audit.page
+    page.emulate_media(color_scheme="light")
+    page.goto(site + name)
+    # The page script has marked the regions that scroll (html-access.js).
+    page.wait_for_function("document.documentElement.dataset.scrollRegions === 'ready'")
+    page.add_style_tag(content=NO_TRANSITIONS)
+    light = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    page.emulate_media(color_scheme="dark")
+    page.wait_for_function(
+        "getComputedStyle(document.body).backgroundColor !== 'rgb(255, 255, 255)'"
+    )
+    dark = page.evaluate(
+        "rules => axe.run(document, {runOnly: {type: 'rule', values: rules}, "
+        "resultTypes: ['violations']})",
+        list(COLOUR_RULES),
+    )
+    return failing(light, name, "light") + failing(dark, name, "dark")
+
+
+def test_axe_finds_nothing_critical_or_serious_on_a_page_of_each_kind(
+    audit: Watched, site: str, pages: list[str]
+) -> None:
+    """One page of each layout the guide has: the quick check of every run.
+
+    Most accessibility faults come from templates, extensions and styles,
+    which every page of a kind shares; ``nox -s tests-full`` checks them all.
+    """
+    assert set(PAGE_OF_EACH_KIND) <= set(pages)
+    problems = [problem for name in PAGE_OF_EACH_KIND for problem in audit_page(audit, site, name)]
+    audit.check()
+    assert not problems, "axe-core violations:\n" + "\n".join(problems)
+
+
+@pytest.mark.full
 @pytest.mark.parametrize("shard", range(SHARDS), ids=lambda shard: f"shard{shard + 1}of{SHARDS}")
 def test_axe_finds_nothing_critical_or_serious(
     audit: Watched, site: str, pages: list[str], shard: int
 ) -> None:
-    page = audit.page
-    problems: list[str] = []
-    for name in pages[shard::SHARDS]:
-        page.emulate_media(color_scheme="light")
-        page.goto(site + name)
-        # The page script has marked the regions that scroll (html-access.js).
-        page.wait_for_function("document.documentElement.dataset.scrollRegions === 'ready'")
-        page.add_style_tag(content=NO_TRANSITIONS)
-        light = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-        problems += failing(light, name, "light")
-        page.emulate_media(color_scheme="dark")
-        page.wait_for_function(
-            "getComputedStyle(document.body).backgroundColor !== 'rgb(255, 255, 255)'"
-        )
-        dark = page.evaluate(
-            "rules => axe.run(document, {runOnly: {type: 'rule', values: rules}, "
-            "resultTypes: ['violations']})",
-            list(COLOUR_RULES),
-        )
-        problems += failing(dark, name, "dark")
+    problems = [
+        problem for name in pages[shard::SHARDS] for problem in audit_page(audit, site, name)
+    ]
     audit.check()
     assert not problems, "axe-core violations:\n" + "\n".join(problems)
 

@@ -3,8 +3,8 @@
 
 Both builders write from copies of the shared strict HTML build's doctrees
 (tests/guide_build.py), as ``make html latexpdf`` would. These tests are
-marked ``print``: they take most of a minute each (pdflatex, epubcheck's
-JVM), so ``nox -s tests`` leaves them out and ``nox -s tests-print`` runs
+marked ``full``: they take most of a minute each (pdflatex, epubcheck's
+JVM), so ``nox -s tests`` leaves them out and ``nox -s tests-full`` runs
 them; CI (.ci/run) runs both sessions.
 """
 
@@ -30,7 +30,7 @@ OVERFULL_VBOX_LIMIT = 10.0
 #: An hbox (a line) that sticks out by more than a hair cuts text in print.
 OVERFULL_HBOX_LIMIT = 2.0
 
-pytestmark = [pytest.mark.slow, pytest.mark.print]
+pytestmark = [pytest.mark.slow, pytest.mark.full]
 
 
 def _diagram_count(html: Path) -> int:
