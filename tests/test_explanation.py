@@ -40,10 +40,12 @@ def test_hub_demonstration_shows_one_call_freezing_all_green_threads(
         label.strip(): int(count)
         for label, count in re.findall(r"^(.*?):\s+(\d+) ticks$", result.stdout, re.MULTILINE)
     }
-    # What the page says: the unpatched sleep stops the ticker, the others do not.
+    # What the page says: the unpatched sleep stops the ticker, the others do
+    # not. How many ticks fit in 0.1 s depends on the machine's load (two
+    # were seen on a loaded CI machine), so the test asks only for some.
     assert ticks["original sleep"] == 0
-    assert ticks["green sleep"] >= 3
-    assert ticks["tpool.execute"] >= 3
+    assert ticks["green sleep"] >= 1
+    assert ticks["tpool.execute"] >= 1
 
 
 def _glossary_terms() -> list[str]:
