@@ -231,6 +231,12 @@ latex_elements = {
 \makeatletter
 \AtBeginDocument{\spx@image@maxheight=.85\textheight}
 \makeatother
+% Inline code may break after a hyphen, at a cost: Sphinx forbids it, and
+% names such as t2-threads-primitives then stick out of narrow table cells.
+\makeatletter
+\protected\def\sphinxhyphenmaybreak#1{\mbox{-}\penalty200\relax}
+\renewcommand*{\sphinxhyphenininlineliteral}{\sphinxhyphenmaybreak}
+\makeatother
 % API map names in the index are long dotted words: let them break after a
 % dot or an underscore, as inline code does.
 \makeatletter
