@@ -202,13 +202,15 @@ def diagrams(session: nox.Session) -> None:
 # builds, the PDF) take far longer than the rest. Give "-n 0" after "--" to
 # run in one process.
 PARALLEL = ("-n", "logical", "--dist", "worksteal")
+#: What ``nox -s tests`` runs: everything but the checks marked ``full``.
+SUITE = (*PARALLEL, "-m", "not full")
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run the test suite: extension tests, strict HTML builds, the examples, the browser."""
     _install(session, "test")
-    session.run("pytest", *PARALLEL, "-m", "not full", *session.posargs)
+    session.run("pytest", *SUITE, *session.posargs)
 
 
 @nox.session(name="tests-full")
@@ -312,7 +314,7 @@ def bench(session: nox.Session) -> None:
         page.touch()
         build("rebuild after touching index.rst", serial)
         build("clean build, -j 2", parallel, "-j", "2")
-    timed("test suite (nox -s tests)", "pytest", "-q", *PARALLEL, *session.posargs)
+    timed("test suite (nox -s tests)", "pytest", "-q", *SUITE, *session.posargs)
     width = max(len(label) for label, _ in figures)
     for label, seconds in figures:
         session.log(f"{label:<{width}}  {seconds:6.2f} s")
