@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import math
 import os
 import re
 import shutil
@@ -357,7 +358,7 @@ class DiagramImages(SphinxPostTransform):
                 image("light", ".svg", "image/svg+xml", ["only-light"]),
                 image("dark", ".svg", "image/svg+xml", ["only-dark"]),
             ]
-        smallest = round(svg_width(light) * MIN_TEXT_PX / FONT_PX)
+        smallest = math.ceil(svg_width(light) * MIN_TEXT_PX / FONT_PX)
         frame = f'<div class="diagram-frame" style="--diagram-min-width: {smallest}px">'
         here = self._page_uri()
         links = []

@@ -359,8 +359,9 @@ def test_step_cards_have_permalinks_and_contents_entries(watched: Watched, site:
 
 # -- Diagrams --------------------------------------------------------------------
 
-#: The smallest text a diagram may show, in CSS px (ext/diagrams.py MIN_TEXT_PX).
-MIN_DIAGRAM_TEXT_PX = 10
+#: The smallest text a diagram may show, in CSS px (ext/diagrams.py MIN_TEXT_PX),
+#: less a hundredth for layout rounding.
+MIN_DIAGRAM_TEXT_PX = 9.99
 
 #: For each diagram shown (light scheme): how it is shown, its smallest text
 #: in CSS px as rendered, whether its frame scrolls, its text alternative and

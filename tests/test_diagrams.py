@@ -108,7 +108,7 @@ def test_html_shows_light_and_dark_renderings(app: SphinxTestApp) -> None:
         )
         assert (app.outdir / "_diagrams" / f"{key}-{scheme}.svg").read_text() == FAKE_SVG
     # The frame never lets the text shrink below 10 px: it scrolls instead.
-    assert '<div class="diagram-frame" style="--diagram-min-width: 6px">' in index
+    assert '<div class="diagram-frame" style="--diagram-min-width: 7px">' in index
     # No client-side Mermaid: nothing to load from a CDN, or at all.
     assert "mermaid" not in index
     assert (app.outdir / "_images" / f"{key}-dark.svg").read_text() == FAKE_SVG
