@@ -16,7 +16,11 @@ cached rendering, it is rendered with mermaid-cli (``mmdc``) if that is
 installed (``nox -s diagrams`` installs it); otherwise the build warns, with
 the diagram's location, and shows the diagram's source in its place. In HTML
 a diagram whose source has ``click`` links is embedded as inline SVG, where
-the links work; any other is an image.
+the links work; any other is an image. Either sits in a frame that lets it
+shrink with the column only while its text stays at ``MIN_TEXT_PX`` or more
+(narrower, the frame scrolls sideways), followed by a link that opens the SVG
+full size (the files are copied to ``_diagrams/`` in the output). A diagram
+without ``:alt:`` text is a warning (``diagrams.no_alt``).
 """
 
 from __future__ import annotations

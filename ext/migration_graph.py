@@ -4,18 +4,21 @@
 The graph is generated when a page is resolved, from the ``migration``
 domain, in two forms:
 
-- A Mermaid flowchart (a ``sphinxcontrib.mermaid`` node), for the builders
-  named in ``migration_graph_builders`` (default: the HTML builders). It is
+- Mermaid flowcharts (``sphinxcontrib.mermaid`` nodes, each in a figure
+  with a caption and a generated text alternative), one per chapter, or per
+  few pages of a chapter with more than ``MAX_BOXES`` steps (``drawings``),
+  for the builders named in ``migration_graph_builders`` (default: the HTML
+  builders); one graph of every step was too wide to read. They are
   created by a post-transform of priority 4, early enough for an extension
   that pre-renders Mermaid nodes (the guide's ``ext/diagrams.py`` runs at
-  priority 5) to render it. For the HTML builders each box gets a ``click``
+  priority 5) to render them. For the HTML builders each box gets a ``click``
   link to its step, relative to the page: ext/diagrams.py embeds a diagram
   with links as inline SVG, where they work; client-side Mermaid follows them
   when ``mermaid_init_config`` sets ``securityLevel`` to ``loose`` or
   ``antiscript``. Other builders get the graph without links, one rendering
   shared by all of them.
-- A list, for every builder: each step, linked, and the steps it requires.
-  It is the diagram's text alternative.
+- A list, for every builder: each step, linked, and the steps it requires,
+  after the graphs. It says in words what they draw.
 
 Loaded by ``migration_steps``.
 """
