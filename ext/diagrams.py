@@ -16,24 +16,32 @@ cached rendering, it is rendered with mermaid-cli (``mmdc``) if that is
 installed (``nox -s diagrams`` installs it); otherwise the build warns, with
 the diagram's location, and shows the diagram's source in its place. In HTML
 a diagram whose source has ``click`` links is embedded as inline SVG, where
-the links work; any other is an image.
+the links work; any other is an image. Either sits in a frame that lets it
+shrink with the column only while its text stays at ``MIN_TEXT_PX`` or more
+(narrower, the frame scrolls sideways), followed by a link that opens the SVG
+full size (the files are copied to ``_diagrams/`` in the output). A diagram
+without ``:alt:`` text is a warning (``diagrams.no_alt``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import html
 import json
+import math
 import os
 import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
+from sphinx.util.osutil import relative_uri
 from sphinxcontrib.mermaid import Mermaid, mermaid
 
 if TYPE_CHECKING:
@@ -78,6 +86,14 @@ _GRAPHICS_ROLE = 'role="graphics-document document"'
 _LINK = re.compile(r"<a\s[^>]*href=")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>\s*")
 _VIEWBOX = re.compile(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) ([\d.]+)"')
+_SVG_TAG = re.compile(r"<svg\b")
+#: Mermaid's text size (its ``fontSize`` default), in SVG units.
+FONT_PX = 16
+#: The smallest text a diagram may show in HTML: below this, the diagram
+#: keeps its size and its frame scrolls sideways (on a phone) instead.
+MIN_TEXT_PX = 10
+#: Where the HTML builders put each diagram's SVG files, to open full size.
+FULL_SIZE_DIR = "_diagrams"
 
 
 def diagram_key(code: str) -> str:
@@ -95,7 +111,8 @@ class LocatedMermaid(Mermaid):
     """sphinxcontrib-mermaid's directive, with the source location on its node.
 
     The upstream node carries no line number; ours does, so a diagram that
-    cannot be rendered is reported at its file and line.
+    cannot be rendered is reported at its file and line. A diagram without
+    ``:alt:`` text is reported too: its images would say only "Diagram".
     """
 
     def run(self, **kwargs: Any) -> list[nodes.Node]:
@@ -104,6 +121,12 @@ class LocatedMermaid(Mermaid):
         for node in result:
             for diagram in node.findall(mermaid):
                 diagram.source, diagram.line = source, line
+                if not self.options.get("alt", "").strip():
+                    logger.warning(
+                        "diagram has no :alt: text; say what it shows, for readers who "
+                        "cannot see it",
+                        location=diagram, type="diagrams", subtype="no_alt",
+                    )  # fmt: skip
         return result
 
 
@@ -184,10 +207,12 @@ class Renderer:
             raise RenderError(" / ".join(lines[:3]) or f"mmdc exited with {result.returncode}")
 
 
-def _inline(svg: str, scheme: str) -> nodes.raw:
+def _inline(svg: str, scheme: str, alt: str) -> nodes.raw:
     svg = _XML_DECLARATION.sub("", svg, count=1)
-    html = f'<div class="diagram diagram-inline {scheme}">{svg}</div>'
-    return nodes.raw("", html, format="html")
+    # An inline SVG has no alt attribute: its name is its aria-label.
+    svg = _SVG_TAG.sub(f'<svg aria-label="{html.escape(alt)}"', svg, count=1)
+    markup = f'<div class="diagram diagram-inline {scheme}">{svg}</div>'
+    return nodes.raw("", markup, format="html")
 
 
 def natural_size(svg: str) -> str:
@@ -200,6 +225,12 @@ def natural_size(svg: str) -> str:
     tag = match.group(0).replace('width="100%"', f'width="{width}" height="{height}"', 1)
     tag = re.sub(r'style="max-width: [\d.]+px;\s*', 'style="', tag)
     return svg[: match.start()] + tag + svg[match.end() :]
+
+
+def svg_width(svg: str) -> float:
+    """The width of a rendering, from its viewBox (0 if it has none)."""
+    viewbox = _VIEWBOX.search(svg)
+    return float(viewbox.group(1)) if viewbox else 0.0
 
 
 def valid_svg(svg: str) -> str:
@@ -298,19 +329,60 @@ class DiagramImages(SphinxPostTransform):
             return result
 
         if "image/svg+xml" in supported and builder.format == "html" and builder.name != "epub":
-            # furo shows one or the other according to the reader's colour scheme.
-            light = (cache / files["light", ".svg"]).read_text(encoding="utf-8")
-            if _LINK.search(light):
-                # An <img> cannot follow links: embed the SVG itself.
-                dark = (cache / files["dark", ".svg"]).read_text(encoding="utf-8")
-                return [_inline(light, "only-light"), _inline(dark, "only-dark")]
-            return [
-                image("light", ".svg", "image/svg+xml", ["only-light"]),
-                image("dark", ".svg", "image/svg+xml", ["only-dark"]),
-            ]
+            return self._html(node, cache, files, image)
         if "image/svg+xml" in supported:
             return [image("light", ".svg", "image/svg+xml", [])]
         return [image("light", ".pdf", "application/pdf", [])]
+
+    def _html(
+        self,
+        node: mermaid,
+        cache: Path,
+        files: dict[tuple[str, str], str],
+        image: Callable[[str, str, str, list[str]], nodes.image],
+    ) -> list[nodes.Node]:
+        """The HTML of a diagram: a frame, both schemes, and a link to the full size.
+
+        The frame lets the diagram shrink to the column, but not so far that
+        its text is smaller than ``MIN_TEXT_PX``: past that, the frame scrolls
+        sideways (ext/html_access.py then gives it keyboard focus and a name).
+        """
+        # furo shows one or the other according to the reader's colour scheme.
+        light = (cache / files["light", ".svg"]).read_text(encoding="utf-8")
+        alt = node.get("alt", "Diagram")
+        if _LINK.search(light):
+            # An <img> cannot follow links: embed the SVG itself.
+            dark = (cache / files["dark", ".svg"]).read_text(encoding="utf-8")
+            shown: list[nodes.Node] = [
+                _inline(light, "only-light", alt),
+                _inline(dark, "only-dark", alt),
+            ]
+        else:
+            shown = [
+                image("light", ".svg", "image/svg+xml", ["only-light"]),
+                image("dark", ".svg", "image/svg+xml", ["only-dark"]),
+            ]
+        smallest = math.ceil(svg_width(light) * MIN_TEXT_PX / FONT_PX)
+        frame = f'<div class="diagram-frame" style="--diagram-min-width: {smallest}px">'
+        here = self._page_uri()
+        links = []
+        for variant, scheme in (("light", "only-light"), ("dark", "only-dark")):
+            uri = relative_uri(here, f"{FULL_SIZE_DIR}/{files[variant, '.svg']}")
+            links.append(
+                f'<a class="{scheme} reference external" href="{html.escape(uri)}">'
+                "Open the diagram full size</a>"
+            )
+        return [
+            nodes.raw("", frame, format="html"),
+            *shown,
+            nodes.raw("", "</div>", format="html"),
+            nodes.raw("", f'<p class="diagram-full-size">{"".join(links)}</p>', format="html"),
+        ]
+
+    def _page_uri(self) -> str:
+        """This page's URI, relative to the output root (as the HTML builder writes it)."""
+        app = getattr(self.env, "_app", None) or self.app
+        return app.builder.get_target_uri(self._docname())
 
     def _builder(self) -> type[Builder] | Builder:
         # Sphinx 9 deprecates Transform.app and keeps the builder class on the
@@ -369,6 +441,20 @@ def write_manifest(app: Sphinx, exception: Exception | None) -> None:
         Path(app.config.diagrams_manifest).write_text(keys, encoding="utf-8")
 
 
+def copy_full_size(app: Sphinx, exception: Exception | None) -> None:
+    """Copy the SVG renderings the HTML pages link to ("Open the diagram full size")."""
+    builder = app.builder
+    if exception is not None or builder.format != "html" or builder.name == "epub":
+        return
+    cache = Path(app.srcdir, app.config.diagrams_cache_dir)
+    target = Path(builder.outdir, FULL_SIZE_DIR)
+    for key in sorted(DiagramImages.used):
+        for (_variant, suffix), name in cached_files(key).items():
+            if suffix == ".svg" and (cache / name).is_file():
+                target.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(cache / name, target / name)
+
+
 def setup(app: Sphinx) -> ExtensionMetadata:
     app.setup_extension("sphinxcontrib.mermaid")
     app.add_directive("mermaid", LocatedMermaid, override=True)
@@ -382,4 +468,5 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.connect("builder-inited", add_static_path)
     app.add_css_file("diagrams.css")
     app.connect("build-finished", write_manifest)
+    app.connect("build-finished", copy_full_size)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -3,7 +3,7 @@
 
 Every page gets a stylesheet and a small script (``html_access_static/``):
 
-- a region that scrolls sideways (a wide code block or table) can take
+- a region that scrolls sideways (a wide code block, table or diagram) can take
   keyboard focus and has a name, so a keyboard user can scroll it (WCAG
   2.1.1; axe-core's ``scrollable-region-focusable``). Only the regions that
   overflow at the current width get a tab stop, so the script decides, and

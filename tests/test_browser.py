@@ -28,7 +28,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import pytest
 
@@ -392,6 +392,107 @@ def test_step_cards_have_permalinks_and_contents_entries(watched: Watched, site:
     assert page.locator(f".toc-tree a[href='#{anchor}']").count() == 1
 
 
+# -- Diagrams --------------------------------------------------------------------
+
+#: The smallest text a diagram may show, in CSS px (ext/diagrams.py MIN_TEXT_PX),
+#: less a hundredth for layout rounding.
+MIN_DIAGRAM_TEXT_PX = 9.99
+
+#: For each diagram shown (light scheme): how it is shown, its smallest text
+#: in CSS px as rendered, whether its frame scrolls, its text alternative and
+#: its full-size link. An <img> SVG's text is measured in a copy of the SVG
+#: at its natural size, times the image's scale (shown width / viewBox width).
+_MEASURE_DIAGRAMS = """
+async () => {
+  function smallest(svg) {
+    let min = Infinity;
+    for (const text of svg.querySelectorAll("text, tspan")) {
+      if (!text.textContent.trim() || text.querySelector("tspan")) continue;
+      const matrix = text.getScreenCTM();
+      const size = parseFloat(getComputedStyle(text).fontSize);
+      min = Math.min(min, size * Math.hypot(matrix.a, matrix.b));
+    }
+    return min;
+  }
+  const results = [];
+  for (const frame of document.querySelectorAll("article .diagram-frame")) {
+    const shown = frame.querySelector(":scope > img.only-light, :scope > .only-light > svg");
+    const link = frame.nextElementSibling.querySelector("a.only-light");
+    const result = {
+      alt: shown.getAttribute(shown.tagName === "IMG" ? "alt" : "aria-label"),
+      scrolls: frame.scrollWidth > frame.clientWidth + 1,
+      link: link && link.getAttribute("href"),
+      width: shown.getBoundingClientRect().width,
+    };
+    if (shown.tagName === "IMG") {
+      const source = await (await fetch(shown.src)).text();
+      const holder = document.createElement("div");
+      holder.style.cssText = "position: absolute; left: -100000px; top: 0";
+      holder.innerHTML = source;
+      document.body.append(holder);
+      const svg = holder.querySelector("svg");
+      result.text = smallest(svg) * result.width / svg.viewBox.baseVal.width;
+      holder.remove();
+    } else {
+      result.text = smallest(shown);
+    }
+    results.push(result);
+  }
+  return results;
+}
+"""
+
+
+@pytest.fixture(scope="session")
+def diagram_pages(guide_html: Path) -> list[str]:
+    """The pages with a diagram, relative to the build's root."""
+    return sorted(
+        path.relative_to(guide_html).as_posix()
+        for path in guide_html.rglob("*.html")
+        if 'class="diagram-frame"' in path.read_text(encoding="utf-8")
+    )
+
+
+def measure_diagrams(page: Any) -> list[dict[str, Any]]:
+    # Lazy images have no size until they load: load them all now.
+    page.evaluate(
+        "Promise.all(Array.from(document.querySelectorAll('img.diagram'), (image) => {"
+        "  image.loading = 'eager';"
+        "  return image.decode().catch(() => null); }))"
+    )
+    return page.evaluate(_MEASURE_DIAGRAMS)
+
+
+def test_diagrams_are_readable_at_desktop_width(
+    watched: Watched, site: str, diagram_pages: list[str]
+) -> None:
+    # The explanation pages and the checklist's dependency graphs, at least.
+    assert len(diagram_pages) >= 4, diagram_pages
+    problems = []
+    count = 0
+    for name in diagram_pages:
+        watched.page.goto(site + name)
+        for number, diagram in enumerate(measure_diagrams(watched.page), 1):
+            count += 1
+            where = f"{name}, diagram {number}"
+            if diagram["text"] < MIN_DIAGRAM_TEXT_PX:
+                problems.append(f"{where}: text {diagram['text']:.1f} px")
+            # Readable without scrolling sideways in a 1280 px window.
+            if diagram["scrolls"]:
+                problems.append(f"{where}: wider than the column")
+            # A real description, not the "Diagram" a missing :alt: gives.
+            if len(diagram["alt"] or "") < 40:
+                problems.append(f"{where}: alt text {diagram['alt']!r}")
+            if not (diagram["link"] or "").endswith("-light.svg"):
+                problems.append(f"{where}: no link to the full-size SVG")
+            else:
+                full = watched.context.request.get(urljoin(watched.page.url, diagram["link"]))
+                if not full.ok or b"<svg" not in full.body():
+                    problems.append(f"{where}: full-size link {diagram['link']} is broken")
+    assert count >= 8
+    assert problems == []
+
+
 # -- Layout ----------------------------------------------------------------------
 
 
@@ -442,6 +543,17 @@ def test_phone_layout(browser: Any, site: str) -> None:
         assert page.evaluate(
             "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
         )
+        # On a phone a dependency graph keeps its text at 10 px or more; a
+        # graph wider than the screen scrolls in its frame, which a keyboard
+        # can focus.
+        diagrams = measure_diagrams(page)
+        assert diagrams
+        assert min(diagram["text"] for diagram in diagrams) >= MIN_DIAGRAM_TEXT_PX
+        frames = page.locator("article .diagram-frame[data-scroll-focus]")
+        assert frames.count() == sum(diagram["scrolls"] for diagram in diagrams)
+        if frames.count():
+            assert frames.first.get_attribute("tabindex") == "0"
+            assert frames.first.get_attribute("aria-label").startswith("Diagram 1: ")
         page.goto(site + "howto/threading/path.html")
         tops = (
             page.locator("div.migration-step .sd-tab-set")

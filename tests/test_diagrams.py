@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,7 +34,9 @@ def project(builder: str, name: str, **overrides: object) -> pytest.MarkDecorato
     )
 
 
-FAKE_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>'
+FAKE_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10" viewBox="0 0 10 10"></svg>'
+)
 
 
 def fill_cache(srcdir: Path, *codes: str) -> None:
@@ -92,10 +95,20 @@ def test_html_shows_light_and_dark_renderings(app: SphinxTestApp) -> None:
     assert app.warning.getvalue() == ""
     key = diagram_key(RST_DIAGRAM)
     index = (app.outdir / "index.html").read_text()
-    # Lazy: a browser fetches only the variant the colour scheme shows.
-    assert f'class="diagram only-light" loading="lazy" src="_images/{key}-light.svg"' in index
-    assert f'class="diagram only-dark" loading="lazy" src="_images/{key}-dark.svg"' in index
-    assert 'alt="Two boxes"' in index
+    for scheme in ("light", "dark"):
+        assert re.search(
+            rf'<img alt="Two boxes" class="diagram only-{scheme}" loading="lazy" '
+            rf'src="_images/{key}-{scheme}.svg"',
+            index,
+        )
+        # The link to the full size, and the SVG it opens.
+        assert (
+            f'<a class="only-{scheme} reference external" href="_diagrams/{key}-{scheme}.svg">'
+            "Open the diagram full size</a>" in index
+        )
+        assert (app.outdir / "_diagrams" / f"{key}-{scheme}.svg").read_text() == FAKE_SVG
+    # The frame never lets the text shrink below 10 px: it scrolls instead.
+    assert '<div class="diagram-frame" style="--diagram-min-width: 7px">' in index
     # No client-side Mermaid: nothing to load from a CDN, or at all.
     assert "mermaid" not in index
     assert (app.outdir / "_images" / f"{key}-dark.svg").read_text() == FAKE_SVG
@@ -125,10 +138,13 @@ def test_a_diagram_with_links_is_embedded_inline_in_html(app: SphinxTestApp) -> 
     assert 'xlink:href="page.html#x"' in page
     assert "<?xml" not in page
     assert "_static/diagrams.css" in page
+    # An inline SVG has no alt attribute: its :alt: is its aria-label.
+    assert '<svg aria-label="C goes to D" xmlns=' in page
+    assert 'href="_diagrams/' in page
     # A diagram without links stays an image.
     index = (app.outdir / "index.html").read_text()
     assert "diagram-inline" not in index
-    assert 'only-light" loading="lazy" src=' in index
+    assert '<img alt="Two boxes" class="diagram only-light"' in index
 
 
 @project("latex", "latex")
@@ -172,6 +188,19 @@ def test_missing_rendering_warns_at_the_diagram_and_shows_its_source(app: Sphinx
     index = (app.outdir / "index.html").read_text()
     assert "This diagram could not be rendered" in index
     assert "A --&gt; B" in index
+
+
+@project("html", "no-alt")
+def test_a_diagram_without_alt_text_warns_at_its_location(app: SphinxTestApp) -> None:
+    fill_cache(app.srcdir, RST_DIAGRAM, MYST_DIAGRAM)
+    page = app.srcdir / "page.md"
+    page.write_text(page.read_text().replace(":alt: C goes to D\n", ""))
+    app.build()
+    warnings = app.warning.getvalue()
+    assert "page.md:3: WARNING: diagram has no :alt: text" in warnings
+    assert "[diagrams.no_alt]" in warnings
+    assert "index.rst" not in warnings
+    assert 'alt="Diagram"' in (app.outdir / "page.html").read_text()
 
 
 @project("html", "suppressed", suppress_warnings=["diagrams.not_rendered"])

@@ -10,6 +10,7 @@ them; CI (.ci/run) runs both sessions.
 
 from __future__ import annotations
 
+import math
 import os
 import pickle
 import re
@@ -17,9 +18,11 @@ import shutil
 import subprocess
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
+from pypdf.generic import ContentStream
 
 from guide_build import copy_doctrees, guide_build, strict_build
 
@@ -30,6 +33,9 @@ OVERFULL_VBOX_LIMIT = 10.0
 #: An hbox (a line) that sticks out by more than a hair cuts text in print.
 OVERFULL_HBOX_LIMIT = 2.0
 
+#: The smallest diagram text the PDF may print, in pt.
+MIN_DIAGRAM_TEXT_PT = 8.0
+
 pytestmark = [pytest.mark.slow, pytest.mark.full]
 
 
@@ -37,6 +43,60 @@ def _diagram_count(html: Path) -> int:
     """How many diagrams the HTML build shows, as images or inline SVG (with links)."""
     pages = "\n".join(page.read_text(encoding="utf-8") for page in html.rglob("*.html"))
     return len(re.findall(r'class="diagram (?:diagram-inline )?only-light"', pages))
+
+
+def _smallest_text(pdf: Path) -> float:
+    """The smallest text size on the first page of a PDF, in pt."""
+    sizes: list[float] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
+        if text.strip():
+            a, b = tm[0] * cm[0] + tm[1] * cm[2], tm[0] * cm[1] + tm[1] * cm[3]
+            sizes.append(size * math.hypot(a, b))
+
+    PdfReader(pdf).pages[0].extract_text(visitor_text=visit)
+    return min(sizes)
+
+
+def _times(m: list[float], n: list[float]) -> list[float]:
+    """The product of two PDF transformation matrices [a b c d e f]."""
+    a, b, c, d, e, f = m
+    return [
+        a * n[0] + b * n[2], a * n[1] + b * n[3], c * n[0] + d * n[2], c * n[1] + d * n[3],
+        e * n[0] + f * n[2] + n[4], e * n[1] + f * n[3] + n[5],
+    ]  # fmt: skip
+
+
+def _diagram_text_sizes(pdf: Path, latex: Path) -> dict[str, float]:
+    """The smallest text of each diagram as printed, in pt, by page and file.
+
+    pdfTeX includes each diagram's PDF as a form XObject named by its
+    /PTEX.FileName; its text prints at its own size times the scale of the
+    transformation in force where the page draws it.
+    """
+    reader = PdfReader(pdf)
+    found: dict[str, float] = {}
+    for number, page in enumerate(reader.pages, 1):
+        xobjects = page.get("/Resources", {}).get("/XObject", {})
+        if not xobjects:
+            continue
+        ctm, saved = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0], []
+        for operands, operator in ContentStream(page.get_contents(), reader).operations:
+            if operator == b"q":
+                saved.append(ctm)
+            elif operator == b"Q":
+                ctm = saved.pop()
+            elif operator == b"cm":
+                ctm = _times([float(x) for x in operands], ctm)
+            elif operator == b"Do":
+                form = xobjects[operands[0]].get_object()
+                name = Path(str(form.get("/PTEX.FileName", ""))).name
+                if name.endswith("-light.pdf"):
+                    matrix = [float(x) for x in form.get("/Matrix", [1, 0, 0, 1, 0, 0])]
+                    full = _times(matrix, ctm)
+                    scale = math.hypot(full[0], full[1])
+                    found[f"page {number}: {name}"] = _smallest_text(latex / name) * scale
+    return found
 
 
 def _epubcheck() -> list[str] | None:
@@ -142,7 +202,14 @@ def test_pdf_has_every_chapter_and_diagram_and_nothing_overflows(
 
     # pdflatex names every graphic it embeds in its log: each diagram of the
     # HTML build must be there, as the vector PDF rendering.
-    assert len(re.findall(r"<\./\w+-light\.pdf>", log)) == _diagram_count(guide_html)
+    # (pdfTeX wraps its log at 79 characters, through a file name too.)
+    included = re.findall(r"<\./\w+-light\.pdf>", log.replace("\n", ""))
+    assert len(included) == _diagram_count(guide_html)
+    # Each prints its text at 8 pt or more.
+    sizes = _diagram_text_sizes(latex / f"{NAME}.pdf", latex)
+    assert len(sizes) == _diagram_count(guide_html)
+    small = {where: round(size, 2) for where, size in sizes.items() if size < MIN_DIAGRAM_TEXT_PT}
+    assert small == {}
     # Nothing runs into the margin (a line) or through the footer (a table,
     # a figure, a step): LaTeX reports both as overfull boxes.
     assert [size for size in _overfull(log, "hbox") if size > OVERFULL_HBOX_LIMIT] == []

@@ -22,8 +22,14 @@ import pytest
 from docutils import nodes
 from sphinx.testing.util import SphinxTestApp
 
-from migration_graph import mermaid_label
-from migration_steps import StepEntry, find_cycles, pdflatex_cannot_typeset, reading_order
+from migration_graph import MAX_BOXES, describe, drawings, mermaid_label, mermaid_source
+from migration_steps import (
+    NumberedStep,
+    StepEntry,
+    find_cycles,
+    pdflatex_cannot_typeset,
+    reading_order,
+)
 
 MakeApp = Callable[..., SphinxTestApp]
 
@@ -346,28 +352,85 @@ def test_html_checklist_rows_filters_and_checkboxes(make_app: MakeApp, good: Pat
     assert "<p>not set</p>" in tables[0]
 
 
+def _graphs(page: str) -> list[str]:
+    """The Mermaid source of every graph on a page, in order."""
+    return re.findall(r'<pre  class="mermaid">(.*?)</pre>', page, re.S)
+
+
 def test_html_graph_is_mermaid_with_click_links(make_app: MakeApp, good: Path):
     app = build(make_app, good)
     page = read(app, "checklist.html")
-    graph = page[page.index('<pre  class="mermaid">') : page.index("</pre>", page.index("mermaid"))]
-    assert "flowchart TD" in graph
-    assert "step1[&quot;Step 1: Switch the hub&quot;]" in graph
-    for edge in (
-        "step1 --&gt; step2",
-        "step1 --&gt; step3",
-        "step2 --&gt; step3",
-        "step2 --&gt; step4",
-        "step4 --&gt; step5",
-    ):
-        assert edge in graph
-    assert graph.count("--&gt;") == 5
-    assert "click step4 href &quot;more/zeta.html#step-zeta-step&quot;" in graph
-    assert "click step6 href &quot;orphan.html#step-orphan-step&quot;" in graph
+    # One graph per chapter, in reading order: the root folder's pages
+    # (steps 1 to 3), more/ (4 and 5), then the root again (the orphan, 6).
+    # The unfiltered graph first, then the threading one.
+    graphs = _graphs(page)
+    assert len(graphs) == 3 + 3
+    first, more, orphan = graphs[:3]
+    assert all("flowchart TB" in graph for graph in graphs)
+    assert "step1[&quot;Step 1: Switch the hub&quot;]" in first
+    for edge in ("step1 --&gt; step2", "step1 --&gt; step3", "step2 --&gt; step3"):
+        assert edge in first
+    assert first.count("--&gt;") == 3
+    # Step 2, from the first graph, is drawn dashed in the second.
+    assert "step2 --&gt; step4" in more
+    assert "step4 --&gt; step5" in more
+    assert "step2[&quot;Step 2: Bridge both worlds&quot;]:::elsewhere" in more
+    assert "classDef elsewhere stroke-dasharray" in more
+    assert "classDef elsewhere" not in first
+    assert "click step4 href &quot;more/zeta.html#step-zeta-step&quot;" in more
+    assert "click step2 href &quot;start.html#step-bridge&quot;" in more
+    assert "click step6 href &quot;orphan.html#step-orphan-step&quot;" in orphan
+    # A text alternative made from the graph.
+    assert (
+        "accDescr: Dependency graph of steps 4 to 5: step 4 requires step 2 (step 2 drawn "
+        "with a dashed border, from elsewhere); step 5 requires step 4." in more
+    )
     # A double quote in a title: Mermaid's #quot; shows as "&quot;" in the SVG
     # text labels ext/diagrams.py renders, so the label gets typographic quotes.
-    assert "step6[&quot;Step 6: Outside every \u201ctoctree\u201d&quot;]" in graph
+    assert "step6[&quot;Step 6: Outside every \u201ctoctree\u201d&quot;]" in orphan
+    # Each graph is a figure whose caption names its chapter (its folder's
+    # index page), the pages if the graph does not cover them all, and steps.
+    captions = re.findall(r'<figcaption>\s*<p><span class="caption-text">([^<]*)<', page)
+    assert captions[:3] == [
+        "Steps: First page, Second page (steps 1 to 3)",
+        "More steps (steps 4 to 5)",
+        "Steps: Orphan (step 6)",
+    ]
     # sphinxcontrib-mermaid saw the node and added its loader to the page.
     assert "mermaid" in page[page.index("<head>") : page.index("</head>")]
+
+
+def _step(number: int, docname: str, requires: tuple[str, ...] = ()) -> NumberedStep:
+    entry = StepEntry(
+        id=f"s{number}", docname=docname, lineno=1, serial=number, title=f"Title {number}",
+        effort="", risk="", applies_to="both", requires=requires,
+    )  # fmt: skip
+    return NumberedStep(number, entry)
+
+
+def test_graphs_split_by_chapter_and_size():
+    steps = [_step(n, f"a/page{n // 3}") for n in range(1, 12)] + [_step(12, "b/one")]
+    parts = drawings(steps)
+    # a/ has 11 steps on 4 pages: pages stay whole, at most MAX_BOXES a graph.
+    assert [[s.number for s in part.steps] for part in parts] == [
+        [1, 2, 3, 4, 5, 6, 7, 8], [9, 10, 11], [12]
+    ]  # fmt: skip
+    assert parts[0].pages == ["a/page0", "a/page1", "a/page2"]
+    assert all(len(part.steps) <= MAX_BOXES for part in parts)
+
+
+def test_loose_steps_are_stacked_in_columns_not_one_row():
+    steps = [_step(n, "a/page") for n in range(1, 7)]
+    steps.append(_step(7, "a/page", ("s1",)))
+    source = mermaid_source(steps)
+    # 2 to 6 have no arrow: two columns (4 + 1) under the part 1 -> 7.
+    assert "step2 ~~~ step3 ~~~ step4 ~~~ step5" in source
+    assert "step7 ~~~ step2" in source
+    assert "step7 ~~~ step6" in source
+    assert describe(steps, {s.entry.id: s for s in steps}) == (
+        "Dependency graph of steps 1 to 7: step 7 requires step 1; "
+        "steps 2, 3, 4, 5 and 6 require no other step."
+    )
 
 
 def test_filtered_graph_names_prerequisites_it_leaves_out(make_app: MakeApp, good: Path):
@@ -427,7 +490,7 @@ def test_graph_builders_decide_who_gets_the_diagram(make_app: MakeApp, good: Pat
     assert_quiet(app)
     checklist = " ".join(read(app, "checklist.txt").split())
     # sphinxcontrib-mermaid's text rendering of the diagram, then the list.
-    assert "[graph: Flowchart of the migration steps" in checklist
+    assert "[graph: Dependency graph of steps 1 to 3: step 2 requires step 1;" in checklist
     assert checklist.index("[graph:") < checklist.index("*Step 1: Switch the hub* requires no")
 
 

@@ -8,19 +8,27 @@
   // region with nothing focusable inside cannot get it without a tabindex
   // (WCAG 2.1.1; axe-core: scrollable-region-focusable). Only regions that
   // overflow now get a tab stop, and a name that says what they hold.
-  const CANDIDATES = "article pre, article .table-wrapper";
+  const CANDIDATES = "article pre, article .table-wrapper, article .diagram-frame";
   const MARK = "scrollFocus";
 
   // Names must differ: each named region is a landmark (axe-core:
   // landmark-unique). A caption names a region; else its place on the page.
+  function kindOf(region) {
+    if (region.matches(".table-wrapper")) return "Table";
+    if (region.matches(".diagram-frame")) return "Diagram";
+    return "Code example";
+  }
+
   function nameOf(region, regions) {
-    const table = region.matches(".table-wrapper");
-    const kind = table ? "Table" : "Code example";
-    const place = regions.filter((other) => other.matches(".table-wrapper") === table);
+    const kind = kindOf(region);
+    const place = regions.filter((other) => kindOf(other) === kind);
     const number = place.indexOf(region) + 1;
     let caption = null;
-    if (table) {
+    if (kind === "Table") {
       caption = region.querySelector("caption .caption-text, caption");
+    } else if (kind === "Diagram") {
+      const figure = region.closest("figure");
+      caption = figure && figure.querySelector("figcaption .caption-text, figcaption");
     } else {
       const wrapper = region.closest(".literal-block-wrapper");
       caption = wrapper && wrapper.querySelector(".code-block-caption .caption-text");
