@@ -170,15 +170,19 @@ def load(path: Path) -> ApiMap:
     return _load(path.resolve(), stat.st_mtime_ns, stat.st_size)
 
 
+def toml_error_line(error: tomllib.TOMLDecodeError) -> int:
+    """The line a TOML parse error names (tomllib gives it only in the message)."""
+    match = _TOML_POSITION_RE.search(str(error))
+    return int(match.group(1)) if match else 1
+
+
 @functools.lru_cache(maxsize=8)
 def _load(path: Path, _mtime_ns: int, _size: int) -> ApiMap:
     text = path.read_text(encoding="utf-8")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        match = _TOML_POSITION_RE.search(str(error))
-        line = int(match.group(1)) if match else 1
-        return ApiMap(path, {}, (Problem(line, f"invalid TOML: {error}"),))
+        return ApiMap(path, {}, (Problem(toml_error_line(error), f"invalid TOML: {error}"),))
     return _check(path, text.splitlines(), data)
 
 

@@ -49,7 +49,6 @@ _COMMIT_RE = re.compile(r"[0-9a-f]{40}\Z")
 _REPO_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 #: A table header such as ``[names."eventlet.wsgi.HttpProtocol"]``.
 _HEADER_RE = re.compile(r"""^\s*\[\s*(\w+)\s*(?:\.\s*(?:"([^"]*)"|'([^']*)'|([\w-]+)))?\s*\]""")
-_TOML_POSITION_RE = re.compile(r"\(at line (\d+), column \d+\)")
 
 #: Reports one problem at a 1-based line of the usage file.
 Report = Callable[[int, str], None]
@@ -88,8 +87,7 @@ def load(path: Path) -> Usage:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        match = _TOML_POSITION_RE.search(str(error))
-        line = int(match.group(1)) if match else 1
+        line = api_data.toml_error_line(error)
         return Usage(path, {}, {}, (f"{path}:{line}: invalid TOML: {error}",))
     headers = _header_lines(text)
     problems: list[str] = []
