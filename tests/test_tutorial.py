@@ -226,26 +226,22 @@ def test_request_ids_do_not_leak(service: Service) -> None:
     assert results == [(f"req-{n}", [f"req-{n}"] * 2) for n in range(8)]
 
 
-def test_sigterm_finishes_the_request_in_flight(stage_dir: Path) -> None:
+def test_sigterm_answers_requests_in_flight_and_closes_websockets(stage_dir: Path) -> None:
     # A service of its own: this test stops it, and the module's service must outlive it.
-    with running_stage(stage_dir) as service, ThreadPoolExecutor(max_workers=1) as client:
+    # On SIGTERM the request in flight is answered, while the idle WebSocket must not
+    # hold up the shutdown: the service closes it.
+    with (
+        running_stage(stage_dir) as service,
+        connect(service.ws_url, open_timeout=DEADLINE) as websocket,
+        ThreadPoolExecutor(max_workers=1) as client,
+    ):
+        websocket.send("fig")
+        assert json.loads(websocket.recv(timeout=DEADLINE))["id"] == "fig"
         in_flight = client.submit(call, service, "/items/last")
         assert service.upstream.arrived("last").wait(DEADLINE), "the request never arrived"
         service.terminate()
         status, _, body = in_flight.result(timeout=DEADLINE)
         assert (status, body["id"]) == (200, "last")
-        assert service.wait(timeout=DEADLINE) == 0, service.output()
-
-
-def test_sigterm_closes_open_websockets(stage_dir: Path) -> None:
-    # An idle WebSocket must not hold up the shutdown: the service closes it.
-    with (
-        running_stage(stage_dir) as service,
-        connect(service.ws_url, open_timeout=DEADLINE) as websocket,
-    ):
-        websocket.send("fig")
-        assert json.loads(websocket.recv(timeout=DEADLINE))["id"] == "fig"
-        service.terminate()
         assert service.wait(timeout=DEADLINE) == 0, service.output()
         with pytest.raises(ConnectionClosed):
             websocket.recv(timeout=DEADLINE)
