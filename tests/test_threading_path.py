@@ -116,6 +116,43 @@ def test_tpool_from_a_second_native_thread_never_returns(tmp_path: Path) -> None
     assert result.stdout.split() == ["1", "True"]
 
 
+def test_patched_exit_does_not_wait_for_threads_or_queued_tasks(tmp_path: Path) -> None:
+    # pitfalls.rst: under monkey_patch(), a program ends without waiting for a
+    # non-daemon threading.Thread or for tasks queued in an executor (as of
+    # Eventlet 0.41); without patching it waits for both. If the patched run
+    # starts to wait, update the daemon-threads section of pitfalls.rst.
+    program = textwrap.dedent(
+        f"""
+        import os
+        if os.environ["{SWITCH}"] == "1":
+            import eventlet
+            eventlet.monkey_patch()
+        import threading, time
+        from concurrent.futures import ThreadPoolExecutor
+
+        def work(name):
+            try:
+                time.sleep(0.2)
+            finally:
+                print(name, "finished", flush=True)
+
+        threading.Thread(target=work, args=("thread",)).start()
+        ThreadPoolExecutor(max_workers=1).submit(work, "task")
+        print("main done", flush=True)
+        """
+    )
+    patched = _run(program, tmp_path, **{SWITCH: "1"})
+    unpatched = _run(program, tmp_path, **{SWITCH: "0"})
+    assert patched.returncode == 0, patched.stderr
+    assert unpatched.returncode == 0, unpatched.stderr
+    assert patched.stdout.splitlines() == ["main done"]
+    assert sorted(unpatched.stdout.splitlines()) == [
+        "main done",
+        "task finished",
+        "thread finished",
+    ]
+
+
 def test_pool_size_defaults_the_page_states(tmp_path: Path) -> None:
     # In a child process: importing Eventlet registers a fork hook that warns.
     result = _run("import eventlet; print(eventlet.GreenPool().size)", tmp_path)
