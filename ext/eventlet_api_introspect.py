@@ -44,7 +44,6 @@ that has Eventlet installed.
 
 from __future__ import annotations
 
-import functools
 import importlib
 import importlib.util
 import inspect
@@ -55,7 +54,7 @@ import subprocess
 import sys
 import warnings
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -447,7 +446,6 @@ def main() -> None:
 # -- The parent side: what the Sphinx extension and the coverage report call ----
 
 
-@functools.lru_cache(maxsize=32)
 def _ask(names: tuple[str, ...], public: bool, python: str) -> Introspection:
     request = json.dumps({"names": list(names), "public": public})
     try:
@@ -477,15 +475,39 @@ def _ask(names: tuple[str, ...], public: bool, python: str) -> Introspection:
     )
 
 
+#: What each interpreter has answered so far, name by name. Each name is
+#: answered on its own (nothing in the child depends on which other names were
+#: asked for), so a later question about names already answered needs no child.
+_KNOWN: dict[str, Introspection] = {}
+
+
 def inspect_installed(
     names: Iterable[str] = (), *, public: bool = False, python: str | None = None
 ) -> Introspection:
     """Ask the Eventlet installed for ``python`` (default: this interpreter) about ``names``.
 
     Answers are cached for the life of the process: the installed package does
-    not change under a running build.
+    not change under a running build. Only names not answered before, or the
+    public names if they were never asked for, start a child interpreter.
     """
-    return _ask(tuple(sorted(set(names))), public, python or sys.executable)
+    python = python or sys.executable
+    wanted = set(names)
+    known = _KNOWN.get(python)
+    unknown = wanted - known.names.keys() if known is not None else wanted
+    if known is None or unknown or (public and not known.public):
+        fresh = _ask(tuple(sorted(unknown)), public, python)
+        if known is not None:
+            fresh = replace(
+                fresh,
+                names={**known.names, **fresh.names},
+                public=fresh.public or known.public,
+            )
+        known = _KNOWN[python] = fresh
+    return replace(
+        known,
+        names={name: known.names[name] for name in wanted},
+        public=known.public if public else (),
+    )
 
 
 if __name__ == "__main__":

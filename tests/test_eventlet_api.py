@@ -19,10 +19,11 @@ from sphinx.util.console import strip_escape_sequences
 from sphinx.util.inventory import InventoryFile
 
 import eventlet_api_data as api_data
+import eventlet_api_introspect
 import eventlet_api_usage
 from eventlet_api import _first_sentence
 from eventlet_api_coverage import coverage
-from eventlet_api_introspect import inspect_installed
+from eventlet_api_introspect import Introspection, inspect_installed
 
 ROOTS = Path(__file__).resolve().parent / "roots"
 INSTALLED = inspect_installed().version
@@ -693,25 +694,53 @@ def test_coverage_gate_fails_when_an_entry_is_removed(tmp_path: Path) -> None:
     assert sorted(coverage(trimmed).missing) == sorted(names)
 
 
-@pytest.mark.parametrize(
-    ("name", "kind"),
-    [
-        ("eventlet.queue", "module"),
-        ("eventlet.queue.Queue", "class"),
-        ("eventlet.queue.Full", "exception"),
-        ("eventlet.timeout.Timeout", "exception"),
-        ("eventlet.timeout.Timeout.pending", "property"),
-        ("eventlet.queue.Queue.get", "method"),  # inherited from LightQueue
-        ("eventlet.greenthread.spawn", "function"),
-        ("eventlet.greenthread.getcurrent", "function"),  # a C function of greenlet
-        ("eventlet.greenpool.DEBUG", "data"),
+def test_introspection_kinds() -> None:
+    kinds = {
+        "eventlet.queue": "module",
+        "eventlet.queue.Queue": "class",
+        "eventlet.queue.Full": "exception",
+        "eventlet.timeout.Timeout": "exception",
+        "eventlet.timeout.Timeout.pending": "property",
+        "eventlet.queue.Queue.get": "method",  # inherited from LightQueue
+        "eventlet.greenthread.spawn": "function",
+        "eventlet.greenthread.getcurrent": "function",  # a C function of greenlet
+        "eventlet.greenpool.DEBUG": "data",
         # A module of the package that cannot be imported here (on Python 3 it
         # imports "urllib2") still exists.
-        ("eventlet.green.urllib2", "module"),
-    ],
-)
-def test_introspection_kinds(name: str, kind: str) -> None:
-    assert inspect_installed([name]).names[name].kind == kind
+        "eventlet.green.urllib2": "module",
+    }
+    answer = inspect_installed(kinds)
+    assert {name: info.kind for name, info in answer.names.items()} == kinds
+
+
+def test_introspection_asks_a_child_only_for_what_it_was_not_told(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    asked = []
+    ask = eventlet_api_introspect._ask
+
+    def counted(names: tuple[str, ...], public: bool, python: str) -> Introspection:
+        asked.append((names, public))
+        return ask(names, public, python)
+
+    monkeypatch.setattr(eventlet_api_introspect, "_ask", counted)
+    monkeypatch.setattr(eventlet_api_introspect, "_KNOWN", {})
+    first = inspect_installed(["eventlet.spawn", "eventlet.nope"])
+    again = inspect_installed(["eventlet.spawn"])
+    more = inspect_installed(["eventlet.spawn", "eventlet.queue.Queue"], public=True)
+    last = inspect_installed(["eventlet.queue.Queue"], public=True)
+    assert asked == [
+        (("eventlet.nope", "eventlet.spawn"), False),
+        (("eventlet.queue.Queue",), True),
+    ]
+    # Each answer holds the names asked for, and the public names only when asked.
+    assert again.names == {"eventlet.spawn": first.names["eventlet.spawn"]}
+    assert (first.public, again.public) == ((), ())
+    assert more.names.keys() == {"eventlet.spawn", "eventlet.queue.Queue"}
+    assert more.names["eventlet.queue.Queue"].kind == "class"
+    assert "eventlet.queue.Queue" in more.public
+    assert last.public == more.public
+    assert not first.names["eventlet.nope"].exists
 
 
 def test_build_never_imports_eventlet_itself(tmp_path: Path) -> None:
