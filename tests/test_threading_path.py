@@ -121,6 +121,8 @@ def test_patched_exit_does_not_wait_for_threads_or_queued_tasks(tmp_path: Path) 
     # non-daemon threading.Thread or for tasks queued in an executor (as of
     # Eventlet 0.41); without patching it waits for both. If the patched run
     # starts to wait, update the daemon-threads section of pitfalls.rst.
+    # Each line is one os.write: print() from two threads can interleave its
+    # parts, and prints nothing once sys.stdout is gone late in the exit.
     program = textwrap.dedent(
         f"""
         import os
@@ -130,14 +132,16 @@ def test_patched_exit_does_not_wait_for_threads_or_queued_tasks(tmp_path: Path) 
         import threading, time
         from concurrent.futures import ThreadPoolExecutor
 
-        def work(name):
+        def work(name, write=os.write):
             try:
                 time.sleep(0.2)
             finally:
-                print(name, "finished", flush=True)
+                write(1, f"{{name}} finished\\n".encode())
 
         threading.Thread(target=work, args=("thread",)).start()
-        ThreadPoolExecutor(max_workers=1).submit(work, "task")
+        executor = ThreadPoolExecutor(max_workers=1)
+        executor.submit(work, "task")
+        executor.submit(work, "queued task")
         print("main done", flush=True)
         """
     )
@@ -148,6 +152,7 @@ def test_patched_exit_does_not_wait_for_threads_or_queued_tasks(tmp_path: Path) 
     assert patched.stdout.splitlines() == ["main done"]
     assert sorted(unpatched.stdout.splitlines()) == [
         "main done",
+        "queued task finished",
         "task finished",
         "thread finished",
     ]
