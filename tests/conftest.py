@@ -20,7 +20,7 @@ pytest_plugins = ("sphinx.testing.fixtures", "guide_build", "guide_examples")
 
 #: The tests that take longest, longest first. They run first, so that under
 #: pytest-xdist no worker starts one of them while the others have run out of
-#: work (nox -s tests runs on every core).
+#: work (nox -s tests runs two workers per core).
 LONGEST_FIRST = (
     "tests/test_guide_print.py::test_pdf_has_every_chapter_and_diagram_and_nothing_overflows",
     "tests/test_guide_print.py::test_epub_is_valid_and_has_every_page_and_diagram",
