@@ -75,6 +75,12 @@ def main(argv: list[str] | None = None) -> int:
         help=f"the names real projects use (default: {USAGE_FILE} beside the map, if there)",
     )
     args = parser.parse_args(argv)
+    usage_path = args.usage or args.api_map.with_name(USAGE_FILE)
+    check_usage = args.usage is not None or usage_path.is_file()
+    if check_usage:
+        # One child interpreter answers for both checks: the introspection
+        # cache then serves each of them (see inspect_installed).
+        _ask_once(args.api_map, usage_path)
     report = coverage(args.api_map)
     missing = [
         name
@@ -92,10 +98,18 @@ def main(argv: list[str] | None = None) -> int:
         file=sys.stderr,
     )
     failed = bool(missing)
-    usage_path = args.usage or args.api_map.with_name(USAGE_FILE)
-    if args.usage is not None or usage_path.is_file():
+    if check_usage:
         failed = _check_usage(args.api_map, usage_path) or failed
     return 1 if args.strict and failed else 0
+
+
+def _ask_once(api_map: Path, usage_path: Path) -> None:
+    """Inspect every name either check will ask about, and the public names, at once."""
+    try:
+        names = set(api_data.load(api_map).entries) | set(eventlet_api_usage.load(usage_path).names)
+    except (OSError, ValueError):
+        return  # each check reports its own problem with the files
+    inspect_installed(names, public=True)
 
 
 def _check_usage(api_map: Path, usage_path: Path) -> bool:

@@ -25,6 +25,8 @@ LONGEST_FIRST = (
     "tests/test_guide_print.py::test_pdf_has_every_chapter_and_diagram_and_nothing_overflows",
     "tests/test_guide_print.py::test_epub_is_valid_and_has_every_page_and_diagram",
     "tests/test_guide_build.py::test_serial_and_incremental_builds_equal_clean_parallel_ones",
+    "tests/test_browser.py::test_axe_finds_nothing_critical_or_serious_on_a_page_of_each_kind",
+    "tests/test_diagrams.py::test_mermaid_cli_renders_and_caches",
 )
 
 
