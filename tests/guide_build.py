@@ -28,9 +28,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
+
+from diagrams import cached_files
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "docs"
@@ -42,6 +45,9 @@ REPRODUCIBLE_EPOCH = "1767225600"
 #: Parallel jobs of the shared build: it is built while the collection waits
 #: for its examples, so it may use both cores of a small machine.
 JOBS = "2"
+
+#: The cache keys of the diagrams the shared build used (ext/diagrams.py), beside it.
+DIAGRAM_KEYS = "diagrams.keys"
 
 _DIRECTORY = pytest.StashKey[Path]()
 _BUILD = pytest.StashKey["GuideBuild"]()
@@ -123,7 +129,10 @@ def guide_build(config: pytest.Config) -> GuideBuild:
     with (directory / "lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not record.is_file():
-            result = run_sphinx("html", DOCS, html, doctrees, "-j", JOBS)
+            result = run_sphinx(
+                "html", DOCS, html, doctrees, "-j", JOBS,
+                "-D", f"diagrams_manifest={directory / DIAGRAM_KEYS}",
+            )  # fmt: skip
             # Written last: a build that was interrupted is made again.
             record.write_text(
                 json.dumps({"returncode": result.returncode, "stderr": result.stderr}),
@@ -186,3 +195,24 @@ def recorded_build(config: pytest.Config) -> GuideBuild | None:
     if directory is None or not (directory / "build.json").is_file():
         return None
     return guide_build(config)
+
+
+def uncommitted_renderings(keys: Iterable[str]) -> list[str]:
+    """The renderings of these diagram keys that git does not track in docs/_diagrams.
+
+    Skips the calling test where the sources are not a git checkout.
+    """
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed: cannot tell which renderings are committed")
+    listed = subprocess.run(
+        ["git", "ls-files", "docs/_diagrams"], cwd=REPO, capture_output=True, text=True
+    )
+    if listed.returncode != 0:
+        pytest.skip("not a git checkout: cannot tell which renderings are committed")
+    tracked = set(listed.stdout.split())
+    return [
+        path
+        for key in sorted(set(keys))
+        for name in cached_files(key).values()
+        if (path := f"docs/_diagrams/{name}") not in tracked
+    ]

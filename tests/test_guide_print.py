@@ -24,7 +24,7 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
-from guide_build import copy_doctrees, guide_build, strict_build
+from guide_build import copy_doctrees, guide_build, strict_build, uncommitted_renderings
 
 NAME = "eventlet-migration-guide"
 #: A page-high box that sticks out of the text block by more than this runs
@@ -188,8 +188,15 @@ def test_pdf_has_every_chapter_and_diagram_and_nothing_overflows(
 ) -> None:
     latex = tmp_path / "latex"
     doctrees = copy_doctrees(guide_build(pytestconfig), tmp_path / "doctrees")
-    built = strict_build("latex", Path(pytestconfig.rootpath, "docs"), latex, doctrees=doctrees)
+    keys = tmp_path / "latex.keys"
+    built = strict_build(
+        "latex", Path(pytestconfig.rootpath, "docs"), latex,
+        "-D", f"diagrams_manifest={keys}", doctrees=doctrees,
+    )  # fmt: skip
     assert built.returncode == 0, built.stderr
+    # The HTML build's diagrams are checked in test_diagrams.py; these include
+    # the diagrams only the PDF shows.
+    assert uncommitted_renderings(keys.read_text(encoding="utf-8").split()) == []
     result = subprocess.run(
         ["latexmk", "-pdf", "-dvi-", "-ps-", "-interaction=nonstopmode", "-halt-on-error",
          f"{NAME}.tex"],
