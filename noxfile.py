@@ -198,7 +198,7 @@ def diagrams(session: nox.Session) -> None:
 
 
 def _cpus() -> int:
-    """The CPUs this process may run on (a container's limit, where it sets one)."""
+    """The CPUs this process may run on: its affinity mask, where the platform has one."""
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0))
     return os.cpu_count() or 1
@@ -206,11 +206,12 @@ def _cpus() -> int:
 
 # pytest-xdist runs two workers per CPU. Many tests spend most of their time
 # waiting (for a server to start, a timeout to expire, Chromium to render, a
-# subprocess to exit), so one worker per CPU leaves the CPUs idle a third of
-# the time: on 2 cores, 4 workers ran the suite in 118 s where 2 took 171 s,
-# for the same CPU time. "worksteal" lets an idle worker take tests queued for
-# a busy one: a few tests (the whole-guide builds, the PDF) take far longer
-# than the rest. Give "-n 0" after "--" to run in one process.
+# subprocess to exit), so one worker per CPU leaves the CPUs idle much of the
+# time: measured on 2 cores (2026-12-02), 4 workers ran the suite in 118 s
+# where 2 took 171 s, for the same CPU time; 6 and 8 were no faster.
+# "worksteal" lets an idle worker take tests queued for a busy one: a few
+# tests (the whole-guide builds, the PDF) take far longer than the rest.
+# Give "-n 0" after "--" to run in one process.
 PARALLEL = ("-n", str(2 * _cpus()), "--dist", "worksteal")
 #: What ``nox -s tests`` runs: everything but the checks marked ``full``.
 SUITE = (*PARALLEL, "-m", "not full")

@@ -62,6 +62,11 @@ class GuideBuild:
     stderr: str
 
     @property
+    def diagram_keys(self) -> list[str]:
+        """The cache keys of the diagrams the build used (``diagrams_manifest``)."""
+        return (self.html.parent / DIAGRAM_KEYS).read_text(encoding="utf-8").split()
+
+    @property
     def clean(self) -> bool:
         return self.returncode == 0 and "WARNING" not in self.stderr
 

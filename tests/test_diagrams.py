@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from diagrams import cached_files, diagram_key, natural_size, valid_svg
-from guide_build import DIAGRAM_KEYS, uncommitted_renderings
+from guide_build import guide_build, uncommitted_renderings
 
 if TYPE_CHECKING:
     from sphinx.testing.util import SphinxTestApp
@@ -89,7 +89,9 @@ def test_committed_renderings_are_valid_svg() -> None:
         assert valid_svg(svg) == svg, path.name
 
 
-def test_every_rendering_the_guide_uses_is_committed(guide_html: Path) -> None:
+def test_every_rendering_the_guide_uses_is_committed(
+    guide_html: Path, pytestconfig: pytest.Config
+) -> None:
     """A diagram without a committed rendering builds on CI, not on Read the Docs.
 
     Where mermaid-cli is installed (CI, a writer's machine) the build renders a
@@ -97,7 +99,7 @@ def test_every_rendering_the_guide_uses_is_committed(guide_html: Path) -> None:
     Docs has no mermaid-cli, so there the same build fails. The PDF test checks
     the diagrams only the LaTeX build uses.
     """
-    keys = (guide_html.parent / DIAGRAM_KEYS).read_text(encoding="utf-8").split()
+    keys = guide_build(pytestconfig).diagram_keys
     assert keys
     assert uncommitted_renderings(keys) == []
 
